@@ -1,0 +1,112 @@
+package llm
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+)
+
+// Price is USD per million tokens.
+type Price struct {
+	Input       float64 `yaml:"input" json:"input"`
+	CachedInput float64 `yaml:"cached_input" json:"cached_input"`
+	Output      float64 `yaml:"output" json:"output"`
+	Source      string  `yaml:"source" json:"source"`
+}
+
+// Preset describes one model the sweep files can name.
+type Preset struct {
+	Name          string  `yaml:"-" json:"name"`
+	Provider      string  `yaml:"provider" json:"provider"`
+	ModelID       string  `yaml:"model_id" json:"model_id"`
+	APIBase       string  `yaml:"api_base,omitempty" json:"api_base,omitempty"`
+	APIKeyEnv     string  `yaml:"api_key_env,omitempty" json:"api_key_env,omitempty"`
+	ContextWindow int     `yaml:"context_window,omitempty" json:"context_window,omitempty"`
+	MaxOutput     int     `yaml:"max_output_tokens,omitempty" json:"max_output_tokens,omitempty"`
+	Temperature   float64 `yaml:"temperature" json:"temperature"`
+	Price         *Price  `yaml:"price,omitempty" json:"price,omitempty"`
+	ZeroCost      bool    `yaml:"zero_cost,omitempty" json:"zero_cost,omitempty"`
+	Note          string  `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Cost of one call with usage u; 0 for zero-cost presets and presets
+// without a known price.
+func (p Preset) Cost(u agent.Usage) float64 {
+	if p.ZeroCost || p.Price == nil {
+		return 0
+	}
+	return (float64(u.RawInput())*p.Price.Input + float64(u.CachedInput)*p.Price.CachedInput +
+		float64(u.Output+u.Reasoning)*p.Price.Output) / 1e6
+}
+
+// Presets is a set of presets by name.
+type Presets map[string]Preset
+
+// ParsePresets reads a presets YAML document ({models: {name: preset}}).
+// Unknown keys are errors naming the file and line.
+func ParsePresets(file string, data []byte) (Presets, error) {
+	var doc struct {
+		Models map[string]Preset `yaml:"models"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	out := Presets{}
+	for name, p := range doc.Models {
+		if p.Provider == "" {
+			return nil, fmt.Errorf("%s: models.%s: provider is required", file, name)
+		}
+		p.Name = name
+		out[name] = p
+	}
+	return out, nil
+}
+
+// LoadPresets reads the built-in presets and then each extra file, later
+// files overriding earlier entries of the same name.
+func LoadPresets(builtin []byte, files ...string) (Presets, error) {
+	all, err := ParsePresets("built-in models.yaml", builtin)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("model presets: %w", err)
+		}
+		extra, err := ParsePresets(f, data)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range extra {
+			all[k] = v
+		}
+	}
+	return all, nil
+}
+
+// Get returns a preset or an error listing the known names.
+func (ps Presets) Get(name string) (Preset, error) {
+	if p, ok := ps[name]; ok {
+		return p, nil
+	}
+	return Preset{}, fmt.Errorf("unknown model %q; known models: %s (add your own in a presets file, see `starter models`)", name, strings.Join(ps.Names(), ", "))
+}
+
+// Names returns the sorted preset names.
+func (ps Presets) Names() []string {
+	out := make([]string, 0, len(ps))
+	for k := range ps {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

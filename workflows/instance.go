@@ -1,0 +1,321 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+)
+
+// ErrSandboxLost is the application error type an activity returns when the
+// sandbox it was given does not exist on its worker (the worker restarted).
+const ErrSandboxLost = "SandboxLost"
+
+// ErrConfig is the error type for bad configuration (unknown model, missing
+// key): not retried, the instance ends with exit_error.
+const ErrConfig = "ConfigError"
+
+// InstanceInput starts or continues an instance.
+type InstanceInput struct {
+	Ref   InstanceRef    `json:"ref"`
+	State *InstanceState `json:"state,omitempty"`
+}
+
+// InstanceState is the compact state carried across continue-as-new.
+type InstanceState struct {
+	Turn           int         `json:"turn"` // completed turns
+	Calls          int         `json:"calls"`
+	Requeries      int         `json:"requeries"`
+	Usage          agent.Usage `json:"usage"`
+	Cost           float64     `json:"cost"`
+	SummaryUsage   agent.Usage `json:"summary_usage"`
+	SummaryCost    float64     `json:"summary_cost"`
+	Summaries      int         `json:"summaries"`
+	ExecSeconds    float64     `json:"exec_seconds"`
+	ConsecTimeouts int         `json:"consec_timeouts"`
+	SandboxID      string      `json:"sandbox_id,omitempty"`
+	SessionToken   []byte      `json:"session_token,omitempty"`
+	Recoveries     int         `json:"recoveries"`
+}
+
+// InstanceStatus answers the "status" query.
+type InstanceStatus struct {
+	Turn  int     `json:"turn"`
+	Calls int     `json:"calls"`
+	Cost  float64 `json:"cost"`
+	Phase string  `json:"phase"`
+}
+
+const maxRecoveries = 20
+
+// InstanceWorkflow runs the agent on one instance. Its activities that touch
+// the sandbox run on one worker, through a Temporal session; if that worker
+// dies, a new session and sandbox are made and the recorded actions replayed,
+// and the loop continues without paying for a completed turn again.
+func InstanceWorkflow(ctx workflow.Context, in InstanceInput) (InstanceRecord, error) {
+	st := in.State
+	if st == nil {
+		st = &InstanceState{}
+	}
+	r := &instanceRun{ref: in.Ref, st: st, phase: "setup"}
+	if err := workflow.SetQueryHandler(ctx, "status", func() (InstanceStatus, error) {
+		return InstanceStatus{Turn: r.st.Turn, Calls: r.st.Calls, Cost: r.st.Cost + r.st.SummaryCost, Phase: r.phase}, nil
+	}); err != nil {
+		return InstanceRecord{}, err
+	}
+	return r.run(ctx)
+}
+
+type instanceRun struct {
+	ref     InstanceRef
+	st      *InstanceState
+	sessCtx workflow.Context
+	phase   string
+}
+
+func (r *instanceRun) tuning() Tuning { return r.ref.Trial.Tuning }
+
+func (r *instanceRun) mainCtx(ctx workflow.Context, startToClose time.Duration, attempts int32) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: startToClose,
+		HeartbeatTimeout:    r.tuning().heartbeat(),
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			MaximumAttempts: attempts, NonRetryableErrorTypes: []string{ErrConfig},
+		},
+	})
+}
+
+func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
+	return &workflow.SessionOptions{CreationTimeout: 10 * time.Minute, ExecutionTimeout: 7 * 24 * time.Hour, HeartbeatTimeout: r.tuning().heartbeat()}
+}
+
+func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
+	logger := workflow.GetLogger(ctx)
+	if err := r.attach(ctx); err != nil {
+		return r.fail(ctx, "exit_environment_error", err)
+	}
+	exit := ""
+	var exitErr error
+	lim := r.ref.Trial.Limits
+	runStart := r.st.Turn
+	for exit == "" {
+		if r.st.Turn-runStart >= r.tuning().canEvery() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return r.continueAsNew(ctx)
+		}
+		turn := r.st.Turn + 1
+		r.phase = fmt.Sprintf("turn %d", turn)
+		if lim.TotalExecutionTimeoutSec > 0 && r.st.ExecSeconds > float64(lim.TotalExecutionTimeoutSec) {
+			exit = agent.ExitTotalExecutionTime
+			break
+		}
+		attempt, status, err := r.query(ctx, turn)
+		if err != nil {
+			exit, exitErr = agent.ExitError, err
+			break
+		}
+		if status != "" {
+			exit = status
+			break
+		}
+		res, err := r.execute(ctx, turn, attempt)
+		if err != nil {
+			exit, exitErr = agent.ExitEnvironmentError, err
+			break
+		}
+		r.st.Turn = turn
+		r.st.ExecSeconds += res.ExecSeconds
+		if res.TimedOut {
+			r.st.ConsecTimeouts++
+		} else {
+			r.st.ConsecTimeouts = 0
+		}
+		switch {
+		case res.Submitted:
+			exit = agent.ExitSubmitted
+		case res.ExitCommand:
+			exit = agent.ExitCommand
+		case lim.MaxConsecutiveTimeouts > 0 && r.st.ConsecTimeouts >= lim.MaxConsecutiveTimeouts:
+			exit = agent.ExitCommandTimeout
+		default:
+			r.summarize(ctx, turn)
+		}
+	}
+	logger.Info("instance finished", "instance", r.ref.InstanceID, "exit", exit, "turns", r.st.Turn)
+	return r.finish(ctx, exit, exitErr)
+}
+
+// query asks the model for turn's action, re-querying on format errors. It
+// returns the accepted attempt, or an exit status.
+func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error) {
+	lim := r.ref.Trial.Limits
+	maxTries := lim.MaxRequeries
+	if maxTries <= 0 {
+		maxTries = 3
+	}
+	actx := r.mainCtx(ctx, 15*time.Minute, 0)
+	for attempt := 0; attempt < maxTries; attempt++ {
+		var res ModelCallResult
+		err := workflow.ExecuteActivity(actx, ActModelCall, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		if err != nil {
+			return 0, "", err
+		}
+		r.st.Calls++
+		r.st.Usage = r.st.Usage.Add(res.Usage)
+		r.st.Cost += res.Cost
+		if attempt > 0 {
+			r.st.Requeries++
+		}
+		if lim.CallLimit > 0 && r.st.Calls > lim.CallLimit {
+			return 0, agent.ExitCost, nil
+		}
+		if lim.CostLimit > 0 && r.st.Cost+r.st.SummaryCost > lim.CostLimit {
+			return 0, agent.ExitCost, nil
+		}
+		if res.Valid {
+			return attempt, "", nil
+		}
+	}
+	return 0, agent.ExitFormat, nil
+}
+
+// execute runs the action in the sandbox, recovering the sandbox on another
+// worker when the session's worker is gone.
+func (r *instanceRun) execute(ctx workflow.Context, turn, attempt int) (ExecuteResult, error) {
+	for {
+		var res ExecuteResult
+		actx := workflow.WithActivityOptions(r.sessCtx, r.sessionActivityOpts(10*time.Minute))
+		err := workflow.ExecuteActivity(actx, ActExecute, ExecuteInput{Ref: r.ref, SandboxID: r.st.SandboxID, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		if err == nil {
+			return res, nil
+		}
+		if !r.lost(err) {
+			return res, err
+		}
+		if err := r.recover(ctx, err); err != nil {
+			return res, err
+		}
+	}
+}
+
+func (r *instanceRun) sessionActivityOpts(startToClose time.Duration) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    startToClose,
+		ScheduleToStartTimeout: 2 * r.tuning().heartbeat(),
+		HeartbeatTimeout:       r.tuning().heartbeat(),
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, MaximumAttempts: 3,
+			NonRetryableErrorTypes: []string{ErrSandboxLost, ErrConfig},
+		},
+	}
+}
+
+// lost reports whether err means the sandbox or its worker is gone.
+func (r *instanceRun) lost(err error) bool {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == ErrSandboxLost {
+		return true
+	}
+	var to *temporal.TimeoutError
+	if errors.As(err, &to) {
+		return true
+	}
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) || errors.Is(err, workflow.ErrSessionFailed) {
+		return true
+	}
+	if info := workflow.GetSessionInfo(r.sessCtx); info != nil && info.SessionState == workflow.SessionStateFailed {
+		return true
+	}
+	return false
+}
+
+// attach pins the instance to a worker: the session of a previous run when
+// continuing, else a new session with a new sandbox.
+func (r *instanceRun) attach(ctx workflow.Context) error {
+	if r.st.SandboxID != "" && len(r.st.SessionToken) > 0 {
+		sctx, err := workflow.RecreateSession(ctx, r.st.SessionToken, r.sessionOpts())
+		if err == nil {
+			r.sessCtx = sctx
+			r.st.SessionToken = workflow.GetSessionInfo(sctx).GetRecreateToken()
+			return nil
+		}
+	}
+	return r.newSandbox(ctx)
+}
+
+func (r *instanceRun) newSandbox(ctx workflow.Context) error {
+	sctx, err := workflow.CreateSession(ctx, r.sessionOpts())
+	if err != nil {
+		return err
+	}
+	r.sessCtx = sctx
+	r.st.SessionToken = workflow.GetSessionInfo(sctx).GetRecreateToken()
+	var setup SetupResult
+	actx := workflow.WithActivityOptions(sctx, r.sessionActivityOpts(30*time.Minute))
+	if err := workflow.ExecuteActivity(actx, ActSetup, SetupInput{Ref: r.ref}).Get(ctx, &setup); err != nil {
+		return err
+	}
+	r.st.SandboxID = setup.SandboxID
+	if r.st.Turn == 0 {
+		return nil
+	}
+	r.phase = fmt.Sprintf("restoring %d turns", r.st.Turn)
+	return workflow.ExecuteActivity(actx, ActRestore, RestoreInput{Ref: r.ref, SandboxID: setup.SandboxID, Turns: r.st.Turn}).Get(ctx, nil)
+}
+
+// recover replaces a lost sandbox: a new session on a live worker, a new
+// sandbox, and the recorded actions replayed into it.
+func (r *instanceRun) recover(ctx workflow.Context, cause error) error {
+	for {
+		r.st.Recoveries++
+		if r.st.Recoveries > maxRecoveries {
+			return fmt.Errorf("sandbox lost %d times, giving up: %w", r.st.Recoveries-1, cause)
+		}
+		workflow.GetLogger(ctx).Warn("sandbox lost; recreating", "instance", r.ref.InstanceID, "turn", r.st.Turn, "cause", cause)
+		if r.sessCtx != nil {
+			workflow.CompleteSession(r.sessCtx)
+		}
+		err := r.newSandbox(ctx)
+		if err == nil {
+			return nil
+		}
+		if !r.lost(err) {
+			return err
+		}
+		cause = err
+	}
+}
+
+// summarize makes the summary due after turn, if the strategy asks for one.
+// A summarizer failure is logged and skipped: it never ends the instance.
+func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
+	s := r.ref.Trial.Strategy.Strategy
+	if s != "llm_summary" && s != "hybrid" {
+		return
+	}
+	lim := r.ref.Trial.Limits
+	in := SummarizeInput{Ref: r.ref, Turn: turn, Done: r.st.Summaries, SkipCall: lim.CallLimit > 0 && r.st.Calls >= lim.CallLimit}
+	var res SummarizeResult
+	if err := workflow.ExecuteActivity(r.mainCtx(ctx, 15*time.Minute, 10), ActSummarize, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("summary failed; continuing without it", "instance", r.ref.InstanceID, "turn", turn, "error", err)
+		return
+	}
+	if res.Made {
+		r.st.Summaries++
+	}
+	if res.Called {
+		r.st.Calls++
+		r.st.SummaryUsage = r.st.SummaryUsage.Add(res.Usage)
+		r.st.SummaryCost += res.Cost
+	}
+}
+
+func (r *instanceRun) continueAsNew(ctx workflow.Context) (InstanceRecord, error) {
+	workflow.CompleteSession(r.sessCtx)
+	return InstanceRecord{}, workflow.NewContinueAsNewError(ctx, InstanceWorkflow, InstanceInput{Ref: r.ref, State: r.st})
+}

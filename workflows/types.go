@@ -1,0 +1,221 @@
+// Package workflows holds the deterministic Temporal workflows: a sweep runs
+// trials, a trial runs instances, an instance runs the agent loop. It never
+// imports an adapter: activities are called by name with the request and
+// result types declared here.
+package workflows
+
+import (
+	"time"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/sweep"
+)
+
+// TaskQueue is the queue every worker polls; instance sessions are pinned
+// from it to one worker.
+const TaskQueue = "ctxsweep"
+
+// Activity names.
+const (
+	ActSelectInstances = "SelectInstances"
+	ActLoadRecords     = "LoadRecords"
+	ActSetup           = "Setup"
+	ActRestore         = "Restore"
+	ActModelCall       = "ModelCall"
+	ActExecute         = "Execute"
+	ActSummarize       = "Summarize"
+	ActAutosubmit      = "Autosubmit"
+	ActTeardown        = "Teardown"
+	ActEvaluate        = "Evaluate"
+	ActFinalize        = "Finalize"
+	ActWriteTrial      = "WriteTrial"
+)
+
+// Tuning holds timeouts that tests shorten; zero values take defaults.
+type Tuning struct {
+	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
+	// ContinueAsNewEvery bounds one instance workflow run to this many turns.
+	ContinueAsNewEvery int `json:"continue_as_new_every,omitempty"`
+}
+
+func (t Tuning) heartbeat() time.Duration {
+	if t.HeartbeatTimeout > 0 {
+		return t.HeartbeatTimeout
+	}
+	return 20 * time.Second
+}
+
+func (t Tuning) canEvery() int {
+	if t.ContinueAsNewEvery > 0 {
+		return t.ContinueAsNewEvery
+	}
+	return 100
+}
+
+// TrialRef identifies a trial and carries what its instances need.
+type TrialRef struct {
+	Sweep    string          `json:"sweep"`
+	TrialID  string          `json:"trial_id"` // workflow ID
+	Dir      string          `json:"dir"`      // relative to the data directory
+	RunName  string          `json:"run_name"`
+	Config   sweep.RunConfig `json:"config"`
+	Strategy strategy.Params `json:"strategy"`
+	Limits   agent.Limits    `json:"limits"`
+	Tuning   Tuning          `json:"tuning"`
+}
+
+// InstanceRef names one instance of a trial.
+type InstanceRef struct {
+	Trial      TrialRef `json:"trial"`
+	InstanceID string   `json:"instance_id"`
+}
+
+// Dir is the instance's directory in the store.
+func (r InstanceRef) Dir() string { return r.Trial.Dir + "/" + r.InstanceID }
+
+// InstanceRecord is the result of one instance: small, no observations.
+type InstanceRecord struct {
+	InstanceID   string      `json:"instance_id"`
+	ExitStatus   string      `json:"exit_status"`
+	Submitted    bool        `json:"submitted"`
+	PatchFile    string      `json:"patch_file,omitempty"`
+	PatchBytes   int         `json:"patch_bytes"`
+	Resolved     *bool       `json:"resolved,omitempty"`
+	Turns        int         `json:"turns"`
+	APICalls     int         `json:"api_calls"`
+	Requeries    int         `json:"requeries"`
+	Summaries    int         `json:"summaries"`
+	Usage        agent.Usage `json:"tokens"`
+	Cost         float64     `json:"cost"`
+	SummaryUsage agent.Usage `json:"summary_tokens"`
+	SummaryCost  float64     `json:"summary_cost"`
+	ExecSeconds  float64     `json:"execution_seconds"`
+	Recoveries   int         `json:"recoveries"`
+	Error        string      `json:"error,omitempty"`
+	TrajFile     string      `json:"traj_file,omitempty"`
+}
+
+// TotalCost is agent plus summarizer cost.
+func (r InstanceRecord) TotalCost() float64 { return r.Cost + r.SummaryCost }
+
+// ModelCallInput asks for the reply of one turn's attempt.
+type ModelCallInput struct {
+	Ref     InstanceRef `json:"ref"`
+	Turn    int         `json:"turn"`
+	Attempt int         `json:"attempt"`
+}
+
+// ModelCallResult is the small part of a reply; the reply itself is stored.
+type ModelCallResult struct {
+	Valid       bool        `json:"valid"`
+	FormatError string      `json:"format_error,omitempty"`
+	Usage       agent.Usage `json:"usage"`
+	Cost        float64     `json:"cost"`
+	Cached      bool        `json:"cached"` // served from the store, not paid again
+}
+
+// ExecuteInput runs a turn's accepted action in the instance's sandbox.
+type ExecuteInput struct {
+	Ref       InstanceRef `json:"ref"`
+	SandboxID string      `json:"sandbox_id"`
+	Turn      int         `json:"turn"`
+	Attempt   int         `json:"attempt"`
+}
+
+// ExecuteResult is the small part of an observation.
+type ExecuteResult struct {
+	Submitted   bool    `json:"submitted"`
+	ExitCommand bool    `json:"exit_command"`
+	TimedOut    bool    `json:"timed_out"`
+	ExecSeconds float64 `json:"exec_seconds"`
+	ObsBytes    int     `json:"obs_bytes"`
+	PatchBytes  int     `json:"patch_bytes"`
+}
+
+// SetupInput creates an instance's sandbox.
+type SetupInput struct {
+	Ref InstanceRef `json:"ref"`
+}
+
+// SetupResult names the sandbox.
+type SetupResult struct {
+	SandboxID string `json:"sandbox_id"`
+}
+
+// RestoreInput replays the commands of turns 1..Turns in a new sandbox.
+type RestoreInput struct {
+	Ref       InstanceRef `json:"ref"`
+	SandboxID string      `json:"sandbox_id"`
+	Turns     int         `json:"turns"`
+}
+
+// SummarizeInput makes the summary due after Turn completed turns, if any.
+type SummarizeInput struct {
+	Ref  InstanceRef `json:"ref"`
+	Turn int         `json:"turn"`
+	// Done is the number of summaries already made.
+	Done int `json:"done"`
+	// SkipCall makes the placeholder summary instead of calling the model
+	// (the call limit is reached).
+	SkipCall bool `json:"skip_call"`
+}
+
+// SummarizeResult reports a summary made (or not).
+type SummarizeResult struct {
+	Made   bool        `json:"made"`
+	Called bool        `json:"called"`
+	Usage  agent.Usage `json:"usage"`
+	Cost   float64     `json:"cost"`
+}
+
+// AutosubmitInput collects the diff after an exit.
+type AutosubmitInput struct {
+	Ref       InstanceRef `json:"ref"`
+	SandboxID string      `json:"sandbox_id"`
+}
+
+// AutosubmitResult reports the patch size.
+type AutosubmitResult struct {
+	PatchBytes int `json:"patch_bytes"`
+}
+
+// TeardownInput removes a sandbox.
+type TeardownInput struct {
+	SandboxID string `json:"sandbox_id"`
+}
+
+// EvaluateInput evaluates the stored patch.
+type EvaluateInput struct {
+	Ref InstanceRef `json:"ref"`
+}
+
+// EvaluateResult says whether the patch resolves the instance.
+type EvaluateResult struct {
+	Evaluated bool   `json:"evaluated"`
+	Resolved  bool   `json:"resolved"`
+	Note      string `json:"note,omitempty"`
+}
+
+// FinalizeInput writes the trajectory and the record.
+type FinalizeInput struct {
+	Ref    InstanceRef    `json:"ref"`
+	Record InstanceRecord `json:"record"`
+}
+
+// SelectInstancesResult lists a trial's instances in run order.
+type SelectInstancesResult struct {
+	IDs []string `json:"ids"`
+}
+
+// LoadRecordsInput asks for the records already stored for a trial.
+type LoadRecordsInput struct {
+	Trial TrialRef `json:"trial"`
+	IDs   []string `json:"ids"`
+}
+
+// WriteTrialInput writes a trial's aggregate outputs.
+type WriteTrialInput struct {
+	Trial   TrialRef         `json:"trial"`
+	Records []InstanceRecord `json:"records"`
+}
