@@ -124,6 +124,7 @@ func buildEnv(base string, extra map[string]string) []string {
 		"TERM":                    "dumb",
 		"GIT_CONFIG_NOSYSTEM":     "1",
 		"PYTHONDONTWRITEBYTECODE": "1",
+		"PYTHONUNBUFFERED":        "1", // interleave like a terminal would
 	}
 	if vars["PATH"] == "" {
 		vars["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -97,7 +97,12 @@ func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	logger := workflow.GetLogger(ctx)
 	if err := r.attach(ctx); err != nil {
-		return r.fail(ctx, "exit_environment_error", err)
+		if !r.lost(err) {
+			return r.fail(ctx, agent.ExitEnvironmentError, err)
+		}
+		if err := r.recover(ctx, err); err != nil {
+			return r.fail(ctx, agent.ExitEnvironmentError, err)
+		}
 	}
 	exit := ""
 	var exitErr error
@@ -228,8 +233,10 @@ func (r *instanceRun) lost(err error) bool {
 	if errors.As(err, &canceled) || errors.Is(err, workflow.ErrSessionFailed) {
 		return true
 	}
-	if info := workflow.GetSessionInfo(r.sessCtx); info != nil && info.SessionState == workflow.SessionStateFailed {
-		return true
+	if r.sessCtx != nil {
+		if info := workflow.GetSessionInfo(r.sessCtx); info != nil && info.SessionState == workflow.SessionStateFailed {
+			return true
+		}
 	}
 	return false
 }

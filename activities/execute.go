@@ -1,0 +1,201 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/sandbox"
+	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// Setup creates the instance's sandbox on this worker and, the first time,
+// stores the system and instance messages.
+func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workflows.SetupResult, error) {
+	cfg := in.Ref.Trial.Config
+	stop := keepAlive(ctx)
+	defer stop()
+	sb, err := a.Tasks.Open(ctx, cfg, in.Ref.InstanceID, a.SandboxRoot)
+	if err != nil {
+		return workflows.SetupResult{}, fmt.Errorf("instance %s: setting up the sandbox: %w", in.Ref.InstanceID, err)
+	}
+	a.mu.Lock()
+	a.sandboxes[sb.ID()] = sb
+	a.mu.Unlock()
+	dir := in.Ref.Dir()
+	if !a.Store.Exists(store.HeadFile(dir)) {
+		problem, err := a.Tasks.Problem(cfg, in.Ref.InstanceID)
+		if err != nil {
+			return workflows.SetupResult{}, configError("instance %s: %v", in.Ref.InstanceID, err)
+		}
+		head, err := a.head(problem, sb.Workdir())
+		if err != nil {
+			return workflows.SetupResult{}, err
+		}
+		if err := a.Store.WriteJSON(store.HeadFile(dir), head); err != nil {
+			return workflows.SetupResult{}, err
+		}
+	}
+	return workflows.SetupResult{SandboxID: sb.ID()}, nil
+}
+
+func (a *Activities) head(problem, workdir string) (Head, error) {
+	vars := map[string]string{"problem_statement": problem, "open_file": "n/a", "working_dir": workdir}
+	for k, v := range a.Agent.Env {
+		vars[k] = v
+	}
+	sys, err := agent.Render(a.Agent.Templates.System, vars)
+	if err != nil {
+		return Head{}, configError("system_template: %v", err)
+	}
+	inst, err := agent.Render(a.Agent.Templates.Instance, vars)
+	if err != nil {
+		return Head{}, configError("instance_template: %v", err)
+	}
+	return Head{
+		System:   agent.Message{Role: agent.RoleSystem, Content: sys, MessageType: agent.TypeSystemPrompt},
+		Instance: agent.Message{Role: agent.RoleUser, Content: inst, MessageType: agent.TypeObservation},
+		Workdir:  workdir,
+	}, nil
+}
+
+// Execute runs a turn's accepted action in the sandbox and stores the
+// observation. A turn whose observation is already stored is not run again.
+func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (workflows.ExecuteResult, error) {
+	dir := in.Ref.Dir()
+	var obs Observation
+	if ok, err := a.Store.ReadJSON(store.ObservationFile(dir, in.Turn), &obs); err != nil {
+		return workflows.ExecuteResult{}, err
+	} else if ok {
+		return execResult(obs), nil
+	}
+	sb, err := a.sandbox(in.SandboxID)
+	if err != nil {
+		return workflows.ExecuteResult{}, err
+	}
+	var rep Reply
+	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt), &rep); err != nil || !ok || rep.Action == nil {
+		return workflows.ExecuteResult{}, fmt.Errorf("turn %d attempt %d: no accepted reply to execute (%v)", in.Turn, in.Attempt, err)
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	obs, err = a.run(ctx, in.Ref, sb, *rep.Action)
+	if err != nil {
+		return workflows.ExecuteResult{}, err
+	}
+	obs.Turn, obs.Attempt = in.Turn, in.Attempt
+	if obs.Content, err = a.Agent.Templates.Observation(obs.Output, map[string]string{"open_file": "n/a", "working_dir": sb.Workdir()}); err != nil {
+		return workflows.ExecuteResult{}, configError("observation template: %v", err)
+	}
+	if obs.TimedOut {
+		msg, _ := agent.Render(a.Agent.Templates.CommandTimeout, map[string]string{"command": rep.Action.Command, "timeout": fmt.Sprint(a.execTimeout(in.Ref).Seconds())})
+		obs.Content = msg
+	}
+	if err := a.Store.WriteJSON(store.ObservationFile(dir, in.Turn), obs); err != nil {
+		return workflows.ExecuteResult{}, err
+	}
+	return execResult(obs), nil
+}
+
+func execResult(o Observation) workflows.ExecuteResult {
+	return workflows.ExecuteResult{Submitted: o.Submitted, ExitCommand: o.ExitCommand, TimedOut: o.TimedOut,
+		ExecSeconds: o.ExecSeconds, ObsBytes: len(o.Content), PatchBytes: o.PatchBytes}
+}
+
+func (a *Activities) execTimeout(ref workflows.InstanceRef) time.Duration {
+	if s := ref.Trial.Limits.ExecutionTimeoutSec; s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return sandbox.DefaultTimeout
+}
+
+// run performs one action.
+func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, act agent.Action) (Observation, error) {
+	start := time.Now()
+	switch {
+	case act.Call.Name == "submit":
+		patch, err := sandbox.Diff(ctx, sb)
+		if err != nil {
+			return Observation{}, err
+		}
+		if err := a.savePatch(ref, patch); err != nil {
+			return Observation{}, err
+		}
+		return Observation{Output: patch, Submitted: true, PatchBytes: len(patch), ExecSeconds: time.Since(start).Seconds()}, nil
+	case strings.TrimSpace(act.Command) == "exit":
+		return Observation{Output: "Exited", ExitCommand: true}, nil
+	default:
+		res, err := sb.Exec(ctx, act.Command, a.execTimeout(ref))
+		if err != nil {
+			return Observation{}, err
+		}
+		return Observation{Output: res.Output, ExitCode: res.ExitCode, TimedOut: res.TimedOut, ExecSeconds: res.Duration.Seconds()}, nil
+	}
+}
+
+func (a *Activities) savePatch(ref workflows.InstanceRef, patch string) error {
+	if strings.TrimSpace(patch) == "" {
+		return nil
+	}
+	return a.Store.WriteFile(store.PatchFile(ref.Dir(), ref.InstanceID), []byte(patch))
+}
+
+// Restore replays the recorded commands of the completed turns into a new
+// sandbox, so the agent continues where it was after its worker died.
+func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) error {
+	sb, err := a.sandbox(in.SandboxID)
+	if err != nil {
+		return err
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	dir := in.Ref.Dir()
+	for t := 1; t <= in.Turns; t++ {
+		obs, rep, err := a.turn(dir, t)
+		if err != nil {
+			return err
+		}
+		if rep.Action == nil || rep.Action.Call.Name != "bash" || obs.TimedOut {
+			continue
+		}
+		if _, err := sb.Exec(ctx, rep.Action.Command, a.execTimeout(in.Ref)); err != nil {
+			return fmt.Errorf("restoring turn %d: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// Autosubmit collects the diff after an exit other than submit.
+func (a *Activities) Autosubmit(ctx context.Context, in workflows.AutosubmitInput) (workflows.AutosubmitResult, error) {
+	sb, err := a.sandbox(in.SandboxID)
+	if err != nil {
+		return workflows.AutosubmitResult{}, err
+	}
+	patch, err := sandbox.Diff(ctx, sb)
+	if err != nil {
+		return workflows.AutosubmitResult{}, err
+	}
+	if strings.TrimSpace(patch) == "" {
+		return workflows.AutosubmitResult{}, nil
+	}
+	return workflows.AutosubmitResult{PatchBytes: len(patch)}, a.savePatch(in.Ref, patch)
+}
+
+// Teardown removes a sandbox; a sandbox already gone is not an error.
+func (a *Activities) Teardown(ctx context.Context, in workflows.TeardownInput) error {
+	a.mu.Lock()
+	sb, ok := a.sandboxes[in.SandboxID]
+	delete(a.sandboxes, in.SandboxID)
+	a.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return sb.Close(ctx)
+}
+
+// SandboxRootFor is where a worker keeps its local sandboxes.
+func SandboxRootFor(dataDir string) string { return filepath.Join(dataDir, "sandboxes") }

@@ -1,0 +1,148 @@
+package activities
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/store"
+)
+
+// Head is the stored start of an instance's history.
+type Head struct {
+	System   agent.Message `json:"system"`
+	Instance agent.Message `json:"instance"`
+	Workdir  string        `json:"workdir"`
+}
+
+// Reply is a stored model reply.
+type Reply struct {
+	Turn         int              `json:"turn"`
+	Attempt      int              `json:"attempt"`
+	Content      string           `json:"content"`
+	ToolCalls    []agent.ToolCall `json:"tool_calls,omitempty"`
+	Valid        bool             `json:"valid"`
+	Action       *agent.Action    `json:"action,omitempty"`
+	FormatError  string           `json:"format_error,omitempty"`
+	FormatCode   string           `json:"format_code,omitempty"`
+	Usage        agent.Usage      `json:"usage"`
+	Cost         float64          `json:"cost"`
+	LatencyMS    int64            `json:"latency_ms"`
+	PromptHashes []string         `json:"prompt_hashes"`
+	PromptTokens []int            `json:"prompt_tokens"`
+	ViewSize     int              `json:"view_messages"`
+}
+
+// Observation is a stored environment observation.
+type Observation struct {
+	Turn        int     `json:"turn"`
+	Attempt     int     `json:"attempt"`
+	Output      string  `json:"output"`
+	Content     string  `json:"content"` // rendered with the next-step template
+	ExitCode    int     `json:"exit_code"`
+	TimedOut    bool    `json:"timed_out"`
+	ExecSeconds float64 `json:"exec_seconds"`
+	Submitted   bool    `json:"submitted"`
+	ExitCommand bool    `json:"exit_command"`
+	PatchBytes  int     `json:"patch_bytes"`
+}
+
+// historyCache keeps the raw histories of recent instances in memory; the
+// files behind it are written once and never change.
+type historyCache struct {
+	mu    sync.Mutex
+	max   int
+	items map[string][]agent.Message
+	order []string
+}
+
+func newHistoryCache(max int) *historyCache {
+	return &historyCache{max: max, items: map[string][]agent.Message{}}
+}
+
+func (c *historyCache) get(dir string) []agent.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.items[dir]
+}
+
+func (c *historyCache) put(dir string, h []agent.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[dir]; !ok {
+		c.order = append(c.order, dir)
+		if len(c.order) > c.max {
+			delete(c.items, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.items[dir] = h
+}
+
+// history returns the raw history after `turns` completed turns:
+// system, instance, then (assistant, tool) per turn.
+func (a *Activities) history(dir string, turns int) ([]agent.Message, error) {
+	cached := a.hist.get(dir)
+	if len(cached) >= 2+2*turns && len(cached) > 0 {
+		return cached[: 2+2*turns : 2+2*turns], nil
+	}
+	h := cached
+	if len(h) == 0 {
+		var head Head
+		ok, err := a.Store.ReadJSON(store.HeadFile(dir), &head)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("instance %s has no head.json; was Setup run?", dir)
+		}
+		h = []agent.Message{head.System, head.Instance}
+	}
+	h = append([]agent.Message(nil), h...)
+	for t := (len(h)-2)/2 + 1; t <= turns; t++ {
+		obs, rep, err := a.turn(dir, t)
+		if err != nil {
+			return nil, err
+		}
+		h = append(h, assistantMessage(rep), toolMessage(rep, obs))
+	}
+	a.hist.put(dir, h)
+	return h, nil
+}
+
+// turn loads a completed turn's observation and its accepted reply.
+func (a *Activities) turn(dir string, t int) (Observation, Reply, error) {
+	var obs Observation
+	ok, err := a.Store.ReadJSON(store.ObservationFile(dir, t), &obs)
+	if err != nil {
+		return obs, Reply{}, err
+	}
+	if !ok {
+		return obs, Reply{}, fmt.Errorf("turn %d of %s has no observation", t, dir)
+	}
+	var rep Reply
+	ok, err = a.Store.ReadJSON(store.ReplyFile(dir, t, obs.Attempt), &rep)
+	if err != nil {
+		return obs, rep, err
+	}
+	if !ok || !rep.Valid {
+		return obs, rep, fmt.Errorf("turn %d of %s: %w", t, dir, errNoReply)
+	}
+	return obs, rep, nil
+}
+
+func assistantMessage(r Reply) agent.Message {
+	m := agent.Message{Role: agent.RoleAssistant, Content: r.Content, MessageType: agent.TypeAction, Thought: r.Content, ToolCalls: r.ToolCalls}
+	if r.Action != nil {
+		m.Action = r.Action.Command
+	}
+	return m
+}
+
+func toolMessage(r Reply, o Observation) agent.Message {
+	m := agent.Message{Role: agent.RoleTool, Content: o.Content, MessageType: agent.TypeObservation}
+	if r.Action != nil {
+		m.ToolCallIDs = []string{r.Action.Call.ID}
+	}
+	return m
+}

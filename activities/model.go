@@ -1,0 +1,159 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/llm"
+	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// ModelCall queries the model for one attempt of a turn: the strategy's view
+// of the stored history (plus the last format error, on a re-query), then
+// the provider. The reply is stored before the activity returns, and a reply
+// already stored is returned without calling the model again, so a retried
+// or replayed activity never pays twice.
+func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput) (workflows.ModelCallResult, error) {
+	dir := in.Ref.Dir()
+	file := store.ReplyFile(dir, in.Turn, in.Attempt)
+	var rep Reply
+	if ok, err := a.Store.ReadJSON(file, &rep); err != nil {
+		return workflows.ModelCallResult{}, err
+	} else if ok {
+		return resultOf(rep, true), nil
+	}
+	cfg := in.Ref.Trial.Config
+	preset, err := a.Presets.Get(cfg.Model)
+	if err != nil {
+		return workflows.ModelCallResult{}, configError("%v", err)
+	}
+	model, err := a.Models(preset, cfg, in.Ref.InstanceID)
+	if err != nil {
+		return workflows.ModelCallResult{}, configError("model %s: %v", cfg.Model, err)
+	}
+	msgs, err := a.prompt(in)
+	if err != nil {
+		return workflows.ModelCallResult{}, err
+	}
+	stop := keepAlive(ctx)
+	resp, err := model.Complete(ctx, llm.Request{Messages: msgs, Tools: agent.BaseTools(), Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
+	stop()
+	if err != nil {
+		return workflows.ModelCallResult{}, fmt.Errorf("model %s, turn %d: %w", cfg.Model, in.Turn, err)
+	}
+	hashes, tokens := promptFingerprint(msgs)
+	if resp.Usage.CachedInput == 0 {
+		resp.Usage.CachedInput = a.simulatedCache(dir, in, hashes, tokens)
+	}
+	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
+		Usage: resp.Usage, Cost: preset.Cost(resp.Usage), LatencyMS: resp.Latency.Milliseconds(),
+		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs)}
+	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, agent.BaseTools())
+	if ferr != nil {
+		rep.FormatError, rep.FormatCode = ferr.Message, ferr.Code
+	} else {
+		rep.Valid, rep.Action = true, &action
+	}
+	if err := a.Store.WriteJSON(file, rep); err != nil {
+		return workflows.ModelCallResult{}, err
+	}
+	return resultOf(rep, false), nil
+}
+
+func resultOf(r Reply, cached bool) workflows.ModelCallResult {
+	return workflows.ModelCallResult{Valid: r.Valid, FormatError: r.FormatError, Usage: r.Usage, Cost: r.Cost, Cached: cached}
+}
+
+// prompt is what the model sees: the strategy's view of the history and, on
+// a re-query, the failed reply and the format-error message.
+func (a *Activities) prompt(in workflows.ModelCallInput) ([]agent.Message, error) {
+	dir := in.Ref.Dir()
+	h, err := a.history(dir, in.Turn-1)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := a.summaries(dir)
+	if err != nil {
+		return nil, err
+	}
+	view, err := strategy.View(in.Ref.Trial.Strategy, h, sums)
+	if err != nil {
+		return nil, fmt.Errorf("strategy view for turn %d: %w", in.Turn, err)
+	}
+	if in.Attempt == 0 {
+		return view, nil
+	}
+	var prev Reply
+	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt-1), &prev); err != nil || !ok {
+		return nil, fmt.Errorf("re-query of turn %d: previous attempt missing (%v)", in.Turn, err)
+	}
+	msg, err := agent.Render(a.Agent.Templates.FormatError, map[string]string{"exception_message": prev.FormatError})
+	if err != nil {
+		return nil, configError("format_error_template: %v", err)
+	}
+	return append(view,
+		agent.Message{Role: agent.RoleAssistant, Content: prev.Content},
+		agent.Message{Role: agent.RoleUser, Content: msg}), nil
+}
+
+// summaries loads the summaries made so far, in order.
+func (a *Activities) summaries(dir string) ([]strategy.Summary, error) {
+	var out []strategy.Summary
+	for i := 1; ; i++ {
+		var s StoredSummary
+		ok, err := a.Store.ReadJSON(store.SummaryFile(dir, i), &s)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		out = append(out, s.Summary)
+	}
+}
+
+func promptFingerprint(msgs []agent.Message) ([]string, []int) {
+	hashes := make([]string, len(msgs))
+	tokens := make([]int, len(msgs))
+	for i, m := range msgs {
+		sum := sha256.Sum256([]byte(m.Role + "\x00" + m.Content))
+		hashes[i] = hex.EncodeToString(sum[:8])
+		tokens[i] = llm.CountMessages(msgs[i : i+1])
+	}
+	return hashes, tokens
+}
+
+// simulatedCache counts the prompt tokens that a provider prefix cache would
+// serve: the leading messages equal to the previous call's prompt followed by
+// its reply (the seed's simulation, §5.4).
+func (a *Activities) simulatedCache(dir string, in workflows.ModelCallInput, hashes []string, tokens []int) int {
+	var prev Reply
+	found := false
+	if in.Attempt > 0 {
+		found, _ = a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt-1), &prev)
+	} else if in.Turn > 1 {
+		var obs Observation
+		if ok, _ := a.Store.ReadJSON(store.ObservationFile(dir, in.Turn-1), &obs); ok {
+			found, _ = a.Store.ReadJSON(store.ReplyFile(dir, in.Turn-1, obs.Attempt), &prev)
+		}
+	}
+	if !found {
+		return 0
+	}
+	prior := append([]string(nil), prev.PromptHashes...)
+	sum := sha256.Sum256([]byte(agent.RoleAssistant + "\x00" + prev.Content))
+	prior = append(prior, hex.EncodeToString(sum[:8]))
+	n := 0
+	for i := 0; i < len(prior) && i < len(hashes); i++ {
+		if prior[i] != hashes[i] {
+			break
+		}
+		n += tokens[i]
+	}
+	return n
+}

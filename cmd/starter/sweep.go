@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/ctxresearch/ctxsweep/config"
+	"github.com/ctxresearch/ctxsweep/engine"
+	"github.com/ctxresearch/ctxsweep/llm"
+	"github.com/ctxresearch/ctxsweep/sweep"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+type sweepFlags struct {
+	name     string
+	parallel int
+	flags    sweep.CommandFlags
+	detach   bool
+}
+
+func (f *sweepFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.name, "name", "", "sweep name (default: the file name without extension)")
+	cmd.Flags().IntVar(&f.parallel, "parallel-trials", 2, "trials run at the same time")
+	cmd.Flags().BoolVar(&f.flags.Wandb, "wandb", false, "log to Weights & Biases (overrides the sweep file's command)")
+	cmd.Flags().StringVar(&f.flags.WandbProject, "wandb-project", "", "W&B project (overrides the sweep file's command)")
+	cmd.Flags().StringVar(&f.flags.WandbEntity, "wandb-entity", "", "W&B entity (overrides the sweep file's command)")
+	cmd.Flags().BoolVar(&f.detach, "detach", false, "start (or attach) and return at once; needs workers elsewhere")
+}
+
+func sweepCmd(g *globals) *cobra.Command {
+	f := &sweepFlags{}
+	cmd := &cobra.Command{
+		Use:   "sweep FILE",
+		Short: "Run a W&B-format sweep file, or attach to it if it is already running",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			in, err := planSweep(g, args[0], data, f)
+			if err != nil {
+				return err
+			}
+			return launch(cmd.Context(), g, in, f.detach)
+		},
+	}
+	f.bind(cmd)
+	return cmd
+}
+
+// planSweep parses and checks a sweep completely before anything starts.
+func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.SweepInput, error) {
+	spec, err := sweep.Parse(file, data)
+	if err != nil {
+		return workflows.SweepInput{}, err
+	}
+	if f.name != "" {
+		spec.Name = f.name
+	}
+	presets, err := llm.LoadPresets(config.Models, g.modelsFile...)
+	if err != nil {
+		return workflows.SweepInput{}, err
+	}
+	refs, err := workflows.PlanTrials(spec, f.flags, workflows.Tuning{})
+	if err != nil {
+		return workflows.SweepInput{}, err
+	}
+	known := func(m string) bool { _, ok := presets[m]; return ok }
+	for _, r := range refs {
+		if err := r.Config.Validate(known); err != nil {
+			return workflows.SweepInput{}, fmt.Errorf("%s: trial %s: %w", file, r.RunName, err)
+		}
+	}
+	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel}, nil
+}
+
+func specHash(in workflows.SweepInput) string {
+	h := sha256.Sum256([]byte(in.Source + "\x00" + fmt.Sprintf("%+v", in.Flags)))
+	return hex.EncodeToString(h[:8])
+}
+
+// launch starts the sweep workflow, or attaches to the running one, and
+// follows it until it ends.
+func launch(ctx context.Context, g *globals, in workflows.SweepInput, detach bool) error {
+	e, err := g.connect(ctx, engine.WorkerIfEmbedded, "starter")
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	banner(e, g)
+	id := workflows.SweepID(in.Name)
+	hash := specHash(in)
+	desc, err := e.Client.DescribeWorkflowExecution(ctx, id, "")
+	var nf *serviceerror.NotFound
+	switch {
+	case err != nil && !asNotFound(err, &nf):
+		return fmt.Errorf("looking up sweep %s: %w", in.Name, err)
+	case err == nil:
+		info := desc.WorkflowExecutionInfo
+		var old string
+		if p, ok := info.GetMemo().GetFields()["spec_hash"]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &old)
+		}
+		switch info.Status {
+		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+			if old != "" && old != hash {
+				return fmt.Errorf("sweep %q is already running from a different version of %s; use --name to run this one under another name, or `starter cancel %s` first", in.Name, in.File, in.Name)
+			}
+			fmt.Printf("Sweep %s is already running: attaching.\n", in.Name)
+			return follow(ctx, e, id, detach)
+		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+			if old == hash || old == "" {
+				fmt.Printf("Sweep %s has already completed; its results:\n", in.Name)
+				return follow(ctx, e, id, false)
+			}
+		case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+			return fmt.Errorf("sweep %q was cancelled; `starter resume %s` continues it (finished instances are kept)", in.Name, in.Name)
+		}
+	}
+	return start(ctx, e, in, hash, detach)
+}
+
+func asNotFound(err error, nf **serviceerror.NotFound) bool {
+	e, ok := err.(*serviceerror.NotFound)
+	if ok {
+		*nf = e
+	}
+	return ok
+}
+
+func start(ctx context.Context, e *engine.Engine, in workflows.SweepInput, hash string, detach bool) error {
+	id := workflows.SweepID(in.Name)
+	_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue,
+		Memo:                     map[string]any{"spec_hash": hash, "file": in.File},
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.SweepWorkflow, in)
+	if err != nil {
+		return fmt.Errorf("starting sweep %s: %w", in.Name, err)
+	}
+	fmt.Printf("Sweep %s started (workflow %s).\n", in.Name, id)
+	return follow(ctx, e, id, detach)
+}
+
+func banner(e *engine.Engine, g *globals) {
+	switch {
+	case e.Server != nil:
+		fmt.Printf("Embedded Temporal server at %s (data: %s)\n", e.Address, g.dataDir)
+	case e.Attached:
+		fmt.Printf("Using the Temporal server of another process on %s at %s\n", g.dataDir, e.Address)
+	default:
+		fmt.Printf("Temporal at %s (namespace %s)\n", e.Address, g.namespace)
+	}
+	if e.UIURL != "" {
+		fmt.Printf("Temporal Web UI: %s\n", e.UIURL)
+	}
+}

@@ -1,0 +1,4 @@
+from .jobs import Job, JobFailed
+from .queue import JobQueue
+
+__all__ = ["Job", "JobFailed", "JobQueue"]

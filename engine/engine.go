@@ -1,0 +1,241 @@
+// Package engine wires a process together: the embedded Temporal server (or
+// a connection to a real cluster), the client, and the worker with every
+// workflow and activity registered.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/ctxresearch/ctxsweep/activities"
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/config"
+	"github.com/ctxresearch/ctxsweep/devserver"
+	"github.com/ctxresearch/ctxsweep/llm"
+	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// Options configures a process.
+type Options struct {
+	DataDir   string
+	Address   string // Temporal frontend; empty = embedded server in DataDir
+	Namespace string
+	Port      int // embedded frontend port (0 = 7233 or a free one)
+	UIPort    int // embedded UI port (0 = 8233 or a free one, -1 = none)
+	// Worker says when to run an in-process worker.
+	Worker      WorkerMode
+	MaxSessions int      // concurrent instances on this worker
+	ModelsFiles []string // extra model presets
+	Log         *zap.Logger
+}
+
+// WorkerMode says whether a process runs a worker.
+type WorkerMode int
+
+// Worker modes.
+const (
+	WorkerNone       WorkerMode = iota
+	WorkerIfEmbedded            // only when this process runs the embedded server
+	WorkerAlways
+	// WorkerQueryOnly runs workflow code only (to answer queries and apply
+	// cancellations) when this process runs the embedded server; it runs no
+	// activity, so it never starts agent work.
+	WorkerQueryOnly
+)
+
+// Engine is a connected process.
+type Engine struct {
+	Client   client.Client
+	Server   *devserver.Server
+	Worker   worker.Worker
+	Presets  llm.Presets
+	Address  string
+	UIURL    string
+	Attached bool // another process on this data directory serves Temporal
+	acts     *activities.Activities
+	lock     *os.File
+	opts     Options
+}
+
+// ServerInfo is written to <data>/server.json by the process that runs the
+// embedded server, so other commands on the same data directory can attach.
+type ServerInfo struct {
+	Address   string `json:"address"`
+	UIURL     string `json:"ui_url,omitempty"`
+	Namespace string `json:"namespace"`
+	PID       int    `json:"pid"`
+}
+
+// Start connects (starting the embedded server when no address is given)
+// and, if asked, starts a worker.
+func Start(ctx context.Context, o Options) (*Engine, error) {
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", o.DataDir, err)
+	}
+	presets, err := llm.LoadPresets(config.Models, o.ModelsFiles...)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Presets: presets, opts: o, Address: o.Address}
+	if e.Address == "" {
+		if err := e.startEmbedded(ctx); err != nil {
+			return nil, err
+		}
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: e.Address, Namespace: o.Namespace, Logger: sdkLogger{o.Log.Sugar()}})
+	if err != nil {
+		e.Close()
+		return nil, fmt.Errorf("connecting to Temporal at %s: %w", e.Address, err)
+	}
+	e.Client = c
+	if o.Worker == WorkerQueryOnly && e.Server != nil {
+		w := worker.New(e.Client, workflows.TaskQueue, worker.Options{LocalActivityWorkerOnly: true})
+		Register(w, activities.New(activities.Deps{}))
+		if err := w.Start(); err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.Worker = w
+	}
+	if o.Worker == WorkerAlways || (o.Worker == WorkerIfEmbedded && e.Server != nil) {
+		if err := e.startWorker(); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func (e *Engine) startEmbedded(ctx context.Context) error {
+	o := e.opts
+	lockPath := filepath.Join(o.DataDir, "server.lock")
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		// Another process serves this data directory: attach to it.
+		info, rerr := ReadServerInfo(o.DataDir)
+		if rerr != nil {
+			return fmt.Errorf("data directory %s is in use by another process, but: %w", o.DataDir, rerr)
+		}
+		e.Address, e.UIURL, e.Attached = info.Address, info.UIURL, true
+		return nil
+	}
+	e.lock = f
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DBPath: filepath.Join(o.DataDir, "temporal.db"), Namespace: o.Namespace, Port: o.Port, UIPort: o.UIPort,
+		LogFile: filepath.Join(o.DataDir, "logs", "temporal-server.log"),
+	})
+	if err != nil {
+		return err
+	}
+	e.Server, e.Address, e.UIURL = srv, srv.Address(), srv.UIURL()
+	info, _ := json.Marshal(ServerInfo{Address: e.Address, UIURL: e.UIURL, Namespace: o.Namespace, PID: os.Getpid()})
+	return store.Store{Root: o.DataDir}.WriteFile("server.json", info)
+}
+
+func (e *Engine) startWorker() error {
+	o := e.opts
+	agentCfg, err := agent.ParseConfig("built-in agent.yaml", config.Agent)
+	if err != nil {
+		return err
+	}
+	tasks := Tasks{}
+	root := activities.SandboxRootFor(o.DataDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	e.acts = activities.New(activities.Deps{
+		Store: store.Store{Root: o.DataDir}, Presets: e.Presets, Agent: agentCfg, Tasks: tasks,
+		Models: Models(tasks), SandboxRoot: root, Log: o.Log,
+	})
+	sessions := e.MaxSessions()
+	w := worker.New(e.Client, workflows.TaskQueue, worker.Options{
+		EnableSessionWorker:               true,
+		MaxConcurrentSessionExecutionSize: sessions,
+	})
+	Register(w, e.acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	e.Worker = w
+	return nil
+}
+
+// Register puts every workflow and activity on a worker.
+func Register(w worker.Registry, a *activities.Activities) {
+	w.RegisterWorkflow(workflows.SweepWorkflow)
+	w.RegisterWorkflow(workflows.TrialWorkflow)
+	w.RegisterWorkflow(workflows.InstanceWorkflow)
+	for name, fn := range map[string]any{
+		workflows.ActSelectInstances: a.SelectInstances, workflows.ActLoadRecords: a.LoadRecords,
+		workflows.ActSetup: a.Setup, workflows.ActRestore: a.Restore, workflows.ActModelCall: a.ModelCall,
+		workflows.ActExecute: a.Execute, workflows.ActSummarize: a.Summarize, workflows.ActAutosubmit: a.Autosubmit,
+		workflows.ActTeardown: a.Teardown, workflows.ActEvaluate: a.Evaluate, workflows.ActFinalize: a.Finalize,
+		workflows.ActWriteTrial: a.WriteTrial,
+	} {
+		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+}
+
+// ReadServerInfo reads the server.json of a data directory.
+func ReadServerInfo(dataDir string) (ServerInfo, error) {
+	var info ServerInfo
+	data, err := os.ReadFile(filepath.Join(dataDir, "server.json"))
+	if err != nil {
+		return info, err
+	}
+	if err := json.Unmarshal(data, &info); err != nil || info.Address == "" {
+		return info, fmt.Errorf("%s/server.json is unreadable", dataDir)
+	}
+	return info, nil
+}
+
+// MaxSessions is how many instances the worker runs at once.
+func (e *Engine) MaxSessions() int {
+	if e.opts.MaxSessions > 0 {
+		return e.opts.MaxSessions
+	}
+	return 16
+}
+
+// Close stops the worker, the client and the embedded server.
+func (e *Engine) Close() {
+	if e.Worker != nil {
+		e.Worker.Stop()
+	}
+	if e.acts != nil {
+		e.acts.Close(context.Background())
+	}
+	if e.Client != nil {
+		e.Client.Close()
+	}
+	if e.Server != nil {
+		if err := e.Server.Stop(); err != nil && !errors.Is(err, context.Canceled) {
+			e.opts.Log.Warn("stopping embedded server", zap.Error(err))
+		}
+		_ = os.Remove(filepath.Join(e.opts.DataDir, "server.json"))
+	}
+	if e.lock != nil {
+		e.lock.Close()
+	}
+}
