@@ -27,6 +27,7 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	a.sandboxes[sb.ID()] = sb
 	a.mu.Unlock()
 	dir := in.Ref.Dir()
+	a.event(dir, Event{Kind: EventSetup, Note: "sandbox " + sb.ID()})
 	if !a.Store.Exists(store.HeadFile(dir)) {
 		problem, err := a.Tasks.Problem(cfg, in.Ref.InstanceID)
 		if err != nil {
@@ -83,6 +84,7 @@ func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (wo
 	}
 	stop := keepAlive(ctx)
 	defer stop()
+	a.event(dir, Event{Kind: EventExecute, Turn: in.Turn, Attempt: in.Attempt})
 	obs, err = a.run(ctx, in.Ref, sb, *rep.Action)
 	if err != nil {
 		return workflows.ExecuteResult{}, err
@@ -154,6 +156,7 @@ func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) err
 	stop := keepAlive(ctx)
 	defer stop()
 	dir := in.Ref.Dir()
+	a.event(dir, Event{Kind: EventRestore, Turn: in.Turns, Note: "replaying recorded commands into sandbox " + in.SandboxID})
 	for t := 1; t <= in.Turns; t++ {
 		obs, rep, err := a.turn(dir, t)
 		if err != nil {

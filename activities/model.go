@@ -40,6 +40,7 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	if err != nil {
 		return workflows.ModelCallResult{}, err
 	}
+	a.event(dir, Event{Kind: EventModelCall, Turn: in.Turn, Attempt: in.Attempt})
 	stop := keepAlive(ctx)
 	resp, err := model.Complete(ctx, llm.Request{Messages: msgs, Tools: agent.BaseTools(), Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
 	stop()

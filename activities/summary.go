@@ -66,6 +66,7 @@ func (a *Activities) Summarize(ctx context.Context, in workflows.SummarizeInput)
 		if err != nil {
 			return workflows.SummarizeResult{}, configError("summarizer %s: %v", st.Model, err)
 		}
+		a.event(dir, Event{Kind: EventSummaryCall, Turn: in.Turn})
 		stop := keepAlive(ctx)
 		resp, err := model.Complete(ctx, llm.Request{Messages: plan.Request, Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
 		stop()

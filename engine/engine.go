@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"go.temporal.io/sdk/activity"
@@ -160,7 +161,9 @@ func (e *Engine) startWorker() error {
 		return err
 	}
 	tasks := Tasks{}
-	root := activities.SandboxRootFor(o.DataDir)
+	base := activities.SandboxRootFor(o.DataDir)
+	removeOrphanSandboxes(base, o.Log)
+	root := filepath.Join(base, strconv.Itoa(os.Getpid()))
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
 	}
@@ -237,5 +240,23 @@ func (e *Engine) Close() {
 	}
 	if e.lock != nil {
 		e.lock.Close()
+	}
+}
+
+// removeOrphanSandboxes deletes the local sandboxes of workers that are no
+// longer running (each worker keeps its own under sandboxes/<pid>).
+func removeOrphanSandboxes(base string, log *zap.Logger) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(base, e.Name())); err == nil {
+			log.Info("removed sandboxes of a dead worker", zap.Int("pid", pid))
+		}
 	}
 }

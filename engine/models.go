@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/llm"
@@ -18,9 +20,24 @@ func Models(tasks activities.Tasks) activities.ModelFactory {
 			if err != nil {
 				return nil, fmt.Errorf("replay model: no recorded trajectory for %s: %w", instance, err)
 			}
-			return llm.NewReplay(traj)
+			r, err := llm.NewReplay(traj)
+			if err != nil {
+				return nil, err
+			}
+			r.Latency = replayLatency()
+			return r, nil
 		default:
 			return nil, fmt.Errorf("provider %q (model %s) is not available in this build yet; use model: replay", p.Provider, p.Name)
 		}
 	}
+}
+
+// replayLatency is CTXSWEEP_REPLAY_LATENCY (a Go duration): how long the
+// replay model takes per call, to make demos and chaos tests realistic.
+func replayLatency() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("CTXSWEEP_REPLAY_LATENCY"))
+	if err != nil {
+		return 0
+	}
+	return d
 }

@@ -18,6 +18,8 @@ import (
 // its cost as they would a real model's.
 type Replay struct {
 	steps []replayStep
+	// Latency is added to every call (a simulated provider delay).
+	Latency time.Duration
 }
 
 type replayStep struct {
@@ -76,6 +78,13 @@ func (r *Replay) Len() int { return len(r.steps) }
 // Complete implements Model.
 func (r *Replay) Complete(ctx context.Context, req Request) (Response, error) {
 	start := time.Now()
+	if r.Latency > 0 {
+		select {
+		case <-time.After(r.Latency):
+		case <-ctx.Done():
+			return Response{}, ctx.Err()
+		}
+	}
 	var resp Response
 	if len(req.Tools) == 0 {
 		resp.Content = replaySummary(req.Messages)

@@ -43,3 +43,7 @@ func TrajFile(dir, instance string) string { return path.Join(dir, instance+".tr
 
 // PatchFile holds the submitted patch.
 func PatchFile(dir, instance string) string { return path.Join(dir, instance+".patch") }
+
+// EventsFile is the instance's append-only audit log: one JSON line for
+// every model call and command actually made (repeats included).
+func EventsFile(dir string) string { return path.Join(dir, "events.jsonl") }

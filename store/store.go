@@ -77,3 +77,19 @@ func (s Store) Exists(rel string) bool {
 	_, err := os.Stat(s.Path(rel))
 	return err == nil
 }
+
+// AppendLine appends one line to a log file (created with its directory).
+// Used for audit logs that must record every attempt, even repeated ones.
+func (s Store) AppendLine(rel string, line []byte) error {
+	p := s.Path(rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer f.Close()
+	_, err = f.Write(append(line, '\n'))
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -25,6 +26,7 @@ type sweepFlags struct {
 	parallel int
 	flags    sweep.CommandFlags
 	detach   bool
+	tuning   workflows.Tuning
 }
 
 func (f *sweepFlags) bind(cmd *cobra.Command) {
@@ -34,6 +36,7 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.flags.WandbProject, "wandb-project", "", "W&B project (overrides the sweep file's command)")
 	cmd.Flags().StringVar(&f.flags.WandbEntity, "wandb-entity", "", "W&B entity (overrides the sweep file's command)")
 	cmd.Flags().BoolVar(&f.detach, "detach", false, "start (or attach) and return at once; needs workers elsewhere")
+	cmd.Flags().DurationVar(&f.tuning.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "how soon a dead worker's instances move to another worker")
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -81,7 +84,7 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 			return workflows.SweepInput{}, fmt.Errorf("%s: trial %s: %w", file, r.RunName, err)
 		}
 	}
-	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel}, nil
+	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel, Tuning: f.tuning}, nil
 }
 
 func specHash(in workflows.SweepInput) string {
