@@ -63,6 +63,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.LogFile == "" {
 		o.LogFile = filepath.Join(filepath.Dir(o.DBPath), "temporal-server.log")
 	}
+	if err := os.MkdirAll(filepath.Dir(o.LogFile), 0o755); err != nil {
+		return nil, fmt.Errorf("devserver: log directory: %w", err)
+	}
 	port, err := pickPort(o.Port, 7233)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,9 @@ type Options struct {
 	MaxSessions int      // concurrent instances on this worker
 	ModelsFiles []string // extra model presets
 	Log         *zap.Logger
+	// Tasks overrides where instances come from (default: the built-in
+	// demo tasks); tests use it.
+	Tasks activities.Tasks
 }
 
 // WorkerMode says whether a process runs a worker.
@@ -160,7 +163,10 @@ func (e *Engine) startWorker() error {
 	if err != nil {
 		return err
 	}
-	tasks := Tasks{}
+	var tasks activities.Tasks = Tasks{}
+	if o.Tasks != nil {
+		tasks = o.Tasks
+	}
 	base := activities.SandboxRootFor(o.DataDir)
 	removeOrphanSandboxes(base, o.Log)
 	root := filepath.Join(base, strconv.Itoa(os.Getpid()))
