@@ -163,15 +163,15 @@ func (e *Engine) startWorker() error {
 	if err != nil {
 		return err
 	}
-	var tasks activities.Tasks = Tasks{}
-	if o.Tasks != nil {
-		tasks = o.Tasks
-	}
 	base := activities.SandboxRootFor(o.DataDir)
 	removeOrphanSandboxes(base, o.Log)
 	root := filepath.Join(base, strconv.Itoa(os.Getpid()))
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
+	}
+	var tasks activities.Tasks = Tasks{Root: root}
+	if o.Tasks != nil {
+		tasks = o.Tasks
 	}
 	e.acts = activities.New(activities.Deps{
 		Store: store.Store{Root: o.DataDir}, Presets: e.Presets, Agent: agentCfg, Tasks: tasks,

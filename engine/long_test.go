@@ -26,8 +26,10 @@ type longTask struct {
 	obsBytes int
 }
 
-func (l longTask) Select(sweep.RunConfig) ([]string, error)      { return []string{"long__1"}, nil }
-func (l longTask) Problem(sweep.RunConfig, string) (string, error) { return "Print the big file many times.", nil }
+func (l longTask) Select(sweep.RunConfig) ([]string, error) { return []string{"long__1"}, nil }
+func (l longTask) Problem(sweep.RunConfig, string) (string, error) {
+	return "Print the big file many times.", nil
+}
 func (l longTask) Open(ctx context.Context, _ sweep.RunConfig, _ string, root string) (sandbox.Sandbox, error) {
 	repo := fstest.MapFS{"big.txt": {Data: []byte(strings.Repeat(strings.Repeat("x", 99)+"\n", l.obsBytes/100))}}
 	return sandbox.NewLocal(ctx, repo, sandbox.LocalOptions{Root: root})

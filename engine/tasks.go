@@ -12,7 +12,10 @@ import (
 // Tasks routes instance subsets to their source. The built-in demo tasks
 // run in local sandboxes; SWE-bench subsets need the Docker sandbox and the
 // dataset loader, which this build does not have yet.
-type Tasks struct{}
+type Tasks struct {
+	// Root is where evaluation sandboxes go (default: the system temp dir).
+	Root string
+}
 
 func (Tasks) check(cfg sweep.RunConfig) error {
 	if cfg.InstancesSubset == "demo" {
@@ -74,7 +77,7 @@ func (t Tasks) Evaluate(ctx context.Context, cfg sweep.RunConfig, id, patch stri
 	if err != nil {
 		return false, false, err
 	}
-	rep, err := demo.Evaluate(ctx, task, patch, sandbox.LocalOptions{})
+	rep, err := demo.Evaluate(ctx, task, patch, sandbox.LocalOptions{Root: t.Root})
 	if err != nil {
 		return false, false, err
 	}

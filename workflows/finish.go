@@ -31,6 +31,8 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 			}
 		}
 		_ = workflow.ExecuteActivity(actx, ActTeardown, TeardownInput{SandboxID: r.st.SandboxID}).Get(ctx, nil)
+	}
+	if r.sessCtx != nil {
 		workflow.CompleteSession(r.sessCtx)
 	}
 	rec.Submitted = strings.HasPrefix(rec.ExitStatus, agent.ExitSubmitted)

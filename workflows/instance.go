@@ -97,7 +97,10 @@ func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	logger := workflow.GetLogger(ctx)
 	if err := r.attach(ctx); err != nil {
-		if !r.lost(err) {
+		if ctx.Err() != nil {
+			return r.cancelled(ctx)
+		}
+		if !r.lost(ctx, err) {
 			return r.fail(ctx, agent.ExitEnvironmentError, err)
 		}
 		if err := r.recover(ctx, err); err != nil {
@@ -119,6 +122,9 @@ func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 			break
 		}
 		attempt, status, err := r.query(ctx, turn)
+		if ctx.Err() != nil {
+			return r.cancelled(ctx)
+		}
 		if err != nil {
 			exit, exitErr = agent.ExitError, err
 			break
@@ -128,6 +134,9 @@ func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 			break
 		}
 		res, err := r.execute(ctx, turn, attempt)
+		if ctx.Err() != nil {
+			return r.cancelled(ctx)
+		}
 		if err != nil {
 			exit, exitErr = agent.ExitEnvironmentError, err
 			break
@@ -198,7 +207,7 @@ func (r *instanceRun) execute(ctx workflow.Context, turn, attempt int) (ExecuteR
 		if err == nil {
 			return res, nil
 		}
-		if !r.lost(err) {
+		if !r.lost(ctx, err) {
 			return res, err
 		}
 		if err := r.recover(ctx, err); err != nil {
@@ -219,8 +228,12 @@ func (r *instanceRun) sessionActivityOpts(startToClose time.Duration) workflow.A
 	}
 }
 
-// lost reports whether err means the sandbox or its worker is gone.
-func (r *instanceRun) lost(err error) bool {
+// lost reports whether err means the sandbox or its worker is gone. When
+// the instance itself is being cancelled, nothing is lost.
+func (r *instanceRun) lost(ctx workflow.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.Type() == ErrSandboxLost {
 		return true
@@ -291,7 +304,7 @@ func (r *instanceRun) recover(ctx workflow.Context, cause error) error {
 		if err == nil {
 			return nil
 		}
-		if !r.lost(err) {
+		if !r.lost(ctx, err) {
 			return err
 		}
 		cause = err
@@ -325,4 +338,22 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 func (r *instanceRun) continueAsNew(ctx workflow.Context) (InstanceRecord, error) {
 	workflow.CompleteSession(r.sessCtx)
 	return InstanceRecord{}, workflow.NewContinueAsNewError(ctx, InstanceWorkflow, InstanceInput{Ref: r.ref, State: r.st})
+}
+
+// cancelled removes the sandbox of a cancelled instance (on its worker,
+// through a session recreated on a disconnected context) and reports the
+// cancellation.
+func (r *instanceRun) cancelled(ctx workflow.Context) (InstanceRecord, error) {
+	r.phase = "cancelled"
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if r.st.SandboxID != "" && len(r.st.SessionToken) > 0 {
+		opts := r.sessionOpts()
+		opts.CreationTimeout = r.tuning().heartbeat()
+		if sctx, err := workflow.RecreateSession(dctx, r.st.SessionToken, opts); err == nil {
+			actx := workflow.WithActivityOptions(sctx, r.sessionActivityOpts(time.Minute))
+			_ = workflow.ExecuteActivity(actx, ActTeardown, TeardownInput{SandboxID: r.st.SandboxID}).Get(dctx, nil)
+			workflow.CompleteSession(sctx)
+		}
+	}
+	return InstanceRecord{}, temporal.NewCanceledError(r.st.Turn)
 }

@@ -81,9 +81,6 @@ func TestInstanceSetupConfigError(t *testing.T) {
 // runs must not be mistaken for a lost sandbox, and the sandbox must still
 // be removed.
 func TestInstanceCancelTearsDownSandbox(t *testing.T) {
-	t.Skip("BUG: instance.go:232-233 lost() treats the workflow's own CanceledError as a lost sandbox: " +
-		"recover() then creates up to 20 sessions on the cancelled context, and finish.go:33 runs Teardown " +
-		"on the cancelled context, so it never runs and the sandbox leaks")
 	logs := &warnCounter{}
 	s := &testsuite.WorkflowTestSuite{}
 	s.SetLogger(logs)

@@ -23,7 +23,7 @@ func isTTY(f *os.File) bool {
 func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error {
 	run := e.Client.GetWorkflow(ctx, id, "")
 	if detach {
-		if st, err := querySweep(ctx, e, id); err == nil {
+		if st, err := querySweep(ctx, e, id, 5*time.Second); err == nil {
 			fmt.Println(progressLine(st, 0, time.Now()))
 		}
 		fmt.Printf("Detached. Follow it with `starter status %s`.\n", strings.TrimPrefix(id, "sweep/"))
@@ -52,7 +52,7 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 				var canceled *temporal.CanceledError
 				if errors.As(err, &canceled) {
 					fmt.Println("Sweep cancelled.")
-					if st, qerr := querySweep(context.Background(), e, id); qerr == nil {
+					if st, qerr := querySweep(context.Background(), e, id, 30*time.Second); qerr == nil {
 						printTrials(os.Stdout, st)
 					}
 					return exitError(1)
@@ -70,7 +70,7 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 			}
 			return detached(e, id)
 		case <-tick.C:
-			st, err := querySweep(ctx, e, id)
+			st, err := querySweep(ctx, e, id, 5*time.Second)
 			if err != nil {
 				continue
 			}
@@ -99,8 +99,8 @@ func detached(e *engine.Engine, id string) error {
 	return exitError(130)
 }
 
-func querySweep(ctx context.Context, e *engine.Engine, id string) (workflows.SweepStatus, error) {
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+func querySweep(ctx context.Context, e *engine.Engine, id string, timeout time.Duration) (workflows.SweepStatus, error) {
+	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var st workflows.SweepStatus
 	v, err := e.Client.QueryWorkflow(qctx, id, "", "status")

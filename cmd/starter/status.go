@@ -47,7 +47,7 @@ func statusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("sweep %q: %w (see `starter status` for the list)", args[0], err)
 			}
-			st, err := querySweep(ctx, e, id)
+			st, err := querySweep(ctx, e, id, time.Minute)
 			if err != nil {
 				return fmt.Errorf("sweep %q: querying status: %w", args[0], err)
 			}
@@ -76,7 +76,7 @@ func statusCmd(g *globals) *cobra.Command {
 }
 
 func queryTrial(ctx context.Context, e *engine.Engine, id string) (workflows.TrialStatus, error) {
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	qctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	var ts workflows.TrialStatus
 	v, err := e.Client.QueryWorkflow(qctx, id, "", "status")
