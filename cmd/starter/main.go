@@ -55,6 +55,9 @@ func main() {
 	pf.StringArrayVar(&g.modelsFile, "models-file", splitEnv("CTXSWEEP_MODELS_FILE"), "extra model presets YAML (repeatable; env CTXSWEEP_MODELS_FILE)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log to stderr as well as to <data-dir>/logs")
 	root.AddCommand(sweepCmd(g), runCmd(g), serverCmd(g), statusCmd(g), cancelCmd(g), resumeCmd(g), modelsCmd(g))
+	for _, mk := range commands {
+		root.AddCommand(mk(g))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -66,6 +69,10 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// commands are added by other files of this package from init functions,
+// so each command lives in its own file.
+var commands []func(*globals) *cobra.Command
 
 type exitError int
 
