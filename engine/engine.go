@@ -200,7 +200,7 @@ func Register(w worker.Registry, a *activities.Activities) {
 		workflows.ActSetup: a.Setup, workflows.ActRestore: a.Restore, workflows.ActModelCall: a.ModelCall,
 		workflows.ActExecute: a.Execute, workflows.ActSummarize: a.Summarize, workflows.ActAutosubmit: a.Autosubmit,
 		workflows.ActTeardown: a.Teardown, workflows.ActEvaluate: a.Evaluate, workflows.ActFinalize: a.Finalize,
-		workflows.ActWriteTrial: a.WriteTrial,
+		workflows.ActWriteTrial: a.WriteTrial, workflows.ActLoadProgress: a.LoadProgress,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

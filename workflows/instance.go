@@ -59,7 +59,14 @@ const maxRecoveries = 20
 func InstanceWorkflow(ctx workflow.Context, in InstanceInput) (InstanceRecord, error) {
 	st := in.State
 	if st == nil {
+		// A new run of an instance that ran before (its workflow was
+		// cancelled or terminated) continues from the turns in the store.
 		st = &InstanceState{}
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 5 * time.Minute,
+			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5}})
+		if err := workflow.ExecuteActivity(actx, ActLoadProgress, in.Ref).Get(ctx, st); err != nil {
+			return InstanceRecord{}, err
+		}
 	}
 	r := &instanceRun{ref: in.Ref, st: st, phase: "setup"}
 	if err := workflow.SetQueryHandler(ctx, "status", func() (InstanceStatus, error) {

@@ -22,6 +22,7 @@ import (
 // fakeActs stands in for the activities package: every activity is
 // registered under its Act* name and records what it was called with.
 type fakeActs struct {
+	progress   wf.InstanceState // what LoadProgress finds in the store
 	model      func(wf.ModelCallInput) (wf.ModelCallResult, error)
 	execute    func(wf.ExecuteInput) (wf.ExecuteResult, error)
 	summarize  func(wf.SummarizeInput) (wf.SummarizeResult, error)
@@ -80,6 +81,7 @@ func newInstanceEnvWith(s *testsuite.WorkflowTestSuite) (*testsuite.TestWorkflow
 	}, wf.ActSetup)
 	reg(func(_ context.Context, in wf.RestoreInput) error { f.restores = append(f.restores, in); return nil }, wf.ActRestore)
 	reg(func(_ context.Context, in wf.TeardownInput) error { f.teardowns++; return nil }, wf.ActTeardown)
+	reg(func(_ context.Context, in wf.InstanceRef) (wf.InstanceState, error) { return f.progress, nil }, wf.ActLoadProgress)
 	reg(func(_ context.Context, in wf.FinalizeInput) (wf.InstanceRecord, error) {
 		f.finalized = append(f.finalized, in)
 		return in.Record, nil

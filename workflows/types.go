@@ -30,6 +30,7 @@ const (
 	ActEvaluate        = "Evaluate"
 	ActFinalize        = "Finalize"
 	ActWriteTrial      = "WriteTrial"
+	ActLoadProgress    = "LoadProgress"
 )
 
 // Tuning holds timeouts that tests shorten; zero values take defaults.
