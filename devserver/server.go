@@ -66,11 +66,12 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(o.LogFile), 0o755); err != nil {
 		return nil, fmt.Errorf("devserver: log directory: %w", err)
 	}
-	port, err := pickPort(o.Port, 7233)
+	pp, err := choosePorts(o.DBPath+".ports.json", o.Port)
 	if err != nil {
 		return nil, err
 	}
-	cfg, sqlCfg, err := buildConfig(o.DBPath, port)
+	port := pp.Frontend
+	cfg, sqlCfg, err := buildConfig(o.DBPath, pp)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,8 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
-func buildConfig(dbPath string, port int) (*config.Config, *config.SQL, error) {
+func buildConfig(dbPath string, pp ports) (*config.Config, *config.SQL, error) {
+	port := pp.Frontend
 	sqlCfg := &config.SQL{
 		PluginName:        sqliteplugin.PluginName,
 		DatabaseName:      dbPath,
@@ -194,16 +196,9 @@ func buildConfig(dbPath string, port int) (*config.Config, *config.SQL, error) {
 	for i, name := range []string{"frontend", "history", "matching", "worker"} {
 		p := port
 		if i > 0 {
-			var err error
-			if p, err = freePort(); err != nil {
-				return nil, nil, err
-			}
+			p = pp.Services[i-1]
 		}
-		mp, err := freePort()
-		if err != nil {
-			return nil, nil, err
-		}
-		cfg.Services[name] = config.Service{RPC: config.RPC{GRPCPort: p, MembershipPort: mp, BindOnIP: host}}
+		cfg.Services[name] = config.Service{RPC: config.RPC{GRPCPort: p, MembershipPort: pp.Membership[i], BindOnIP: host}}
 	}
 	cfg.Archival = config.Archival{
 		History:    config.HistoryArchival{State: "disabled"},
