@@ -1,6 +1,7 @@
 // Package strategy implements the four context-management strategies of the
-// seed system ("The Complexity Trap", seed-system §2) as pure functions of
-// the raw history and the summaries made so far. It does no I/O.
+// seed system ("The Complexity Trap", seed-system §2), plus our
+// prompt-cache-aware masking, as pure functions of the raw history and the
+// summaries made so far. It does no I/O.
 //
 // Strategies:
 //
@@ -21,6 +22,25 @@
 //     from the instance message, later ones from the previous summary.
 //   - hybrid: llm_summary first, then masking on its output; the summarizer
 //     always reads full observations.
+//   - observation_masking_cached (ours, not in the seed; run-name
+//     abbreviation "obsc"): observation_masking whose mask moves in blocks,
+//     so that the prompt of one query is a prefix of the next one's (and a
+//     provider's prefix cache serves it) on all but one query in o. Same
+//     placeholder, tags and never-masked instance message as
+//     observation_masking; its only hyper-parameter is o = ObsN (Polling is
+//     ignored). Rule, with nObs observation entries (instance included) and
+//     h = ceil(o/2) (0 for o = 1): nothing is masked while
+//     observation_masking masks nothing (nObs < o+2); from then on the
+//     entries at positions 1 … cut-1 are masked, with
+//     cut = 2 + h + o*floor((nObs-o-2)/o). So the mask starts h entries
+//     ahead of observation_masking's, then stays put for o queries and
+//     jumps o entries at once: the newest floor(o/2) … floor(o/2)+o-1
+//     observations are shown in full (o-0.5 on average for even o, o-1 for
+//     odd o). Summed over the queries of any trajectory it shows no more
+//     full observations than observation_masking with the same o; with
+//     o = 1 it is identical. Under the seed's prefix-cache simulation
+//     (§5.4) a query's prompt is then the previous prompt plus reply plus
+//     the new observation on o-1 queries in o (go run ./bench/cachesim).
 //
 // Defaults (the paper's configs): o=10, s=21, k=10, polling 1, static
 // checkpointing on, no action extraction, no length limits, no omission.

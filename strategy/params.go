@@ -11,21 +11,25 @@ const (
 	ObservationMasking = "observation_masking"
 	LLMSummary         = "llm_summary"
 	Hybrid             = "hybrid"
+
+	// ObservationMaskingCached is our prompt-cache-aware masking (not in
+	// the seed): observation_masking whose mask advances in blocks.
+	ObservationMaskingCached = "observation_masking_cached"
 )
 
-// Names lists the four strategies in the seed's order.
+// Names lists the strategies: the seed's four in its order, then ours.
 func Names() []string {
-	return []string{Raw, ObservationMasking, LLMSummary, Hybrid}
+	return []string{Raw, ObservationMasking, LLMSummary, Hybrid, ObservationMaskingCached}
 }
 
 // Params are the hyper-parameters of one strategy. Fields that do not apply to
 // the strategy are ignored (as run_sweep ignores --hp-* flags that do not apply).
 type Params struct {
-	Strategy string `json:"strategy" yaml:"strategy"` // raw, observation_masking, llm_summary, hybrid
+	Strategy string `json:"strategy" yaml:"strategy"` // one of Names()
 
 	// Masking (last_n_observations).
 	ObsN    int `json:"hp_obs_n" yaml:"hp_obs_n"` // o: observations kept in full
-	Polling int `json:"polling" yaml:"polling"`   // mask advances every Polling observations
+	Polling int `json:"polling" yaml:"polling"`   // mask advances every Polling observations (not used by observation_masking_cached)
 
 	// Summarizer (summarize_every_n_turns).
 	SumN               int  `json:"hp_sum_n" yaml:"hp_sum_n"`                                       // s: turns per summary
@@ -59,7 +63,9 @@ func Defaults(strategy string) Params {
 }
 
 // Masks reports whether the strategy applies observation masking.
-func (p Params) Masks() bool { return p.Strategy == ObservationMasking || p.Strategy == Hybrid }
+func (p Params) Masks() bool {
+	return p.Strategy == ObservationMasking || p.Strategy == Hybrid || p.Strategy == ObservationMaskingCached
+}
 
 // Summarizes reports whether the strategy makes LLM summaries.
 func (p Params) Summarizes() bool { return p.Strategy == LLMSummary || p.Strategy == Hybrid }
@@ -67,16 +73,16 @@ func (p Params) Summarizes() bool { return p.Strategy == LLMSummary || p.Strateg
 // Validate checks the parameters that apply to p.Strategy.
 func (p Params) Validate() error {
 	switch p.Strategy {
-	case Raw, ObservationMasking, LLMSummary, Hybrid:
+	case Raw, ObservationMasking, LLMSummary, Hybrid, ObservationMaskingCached:
 	default:
-		return fmt.Errorf("unknown strategy %q (want raw, observation_masking, llm_summary or hybrid)", p.Strategy)
+		return fmt.Errorf("unknown strategy %q (want raw, observation_masking, llm_summary, hybrid or observation_masking_cached)", p.Strategy)
 	}
 	var errs []error
 	if p.Masks() {
 		if p.ObsN <= 0 {
 			errs = append(errs, fmt.Errorf("hp-obs-n (%d) must be greater than 0", p.ObsN))
 		}
-		if p.Polling <= 0 {
+		if p.Polling <= 0 && p.Strategy != ObservationMaskingCached {
 			errs = append(errs, fmt.Errorf("polling (%d) must be greater than 0", p.Polling))
 		}
 	}

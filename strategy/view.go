@@ -61,8 +61,11 @@ func View(p Params, history []agent.Message, done []Summary) ([]agent.Message, e
 	} else if len(done) > 0 {
 		return nil, fmt.Errorf("strategy: %s makes no summaries, got %d", p.Strategy, len(done))
 	}
-	if p.Masks() {
-		return mask(p.ObsN, p.Polling, out)
+	switch {
+	case p.Strategy == ObservationMaskingCached:
+		return mask(blockCut(p.ObsN), out)
+	case p.Masks():
+		return mask(lastNCut(p.ObsN, p.Polling), out)
 	}
 	return out, nil
 }

@@ -12,6 +12,8 @@ var strategyAbbrev = map[string]string{
 	StrategyObservationMasking: "obs",
 	StrategyLLMSummary:         "sum",
 	StrategyHybrid:             "hyb",
+
+	StrategyObservationMaskingCached: "obsc",
 }
 
 var subsetCode = map[string]string{
@@ -46,9 +48,11 @@ func UsesSummarizer(strategy string) bool {
 	return strategy == StrategyLLMSummary || strategy == StrategyHybrid
 }
 
-// UsesMasking reports whether the strategy runs observation masking.
+// UsesMasking reports whether the strategy runs observation masking (and so
+// uses hp-obs-n).
 func UsesMasking(strategy string) bool {
-	return strategy == StrategyObservationMasking || strategy == StrategyHybrid
+	return strategy == StrategyObservationMasking || strategy == StrategyHybrid ||
+		strategy == StrategyObservationMaskingCached
 }
 
 // Summarizer returns the effective summarizer preset ("same" resolved to
@@ -84,7 +88,7 @@ func (c RunConfig) RunName() string {
 		}
 	}
 	switch c.Strategy {
-	case StrategyObservationMasking:
+	case StrategyObservationMasking, StrategyObservationMaskingCached:
 		add("n=", c.HpObsN)
 	case StrategyLLMSummary:
 		add("n=", c.HpSumN)

@@ -47,6 +47,10 @@ func TestRunName(t *testing.T) {
 		{[]any{"model", "replay", "strategy", "raw", "instances-subset", "demo"}, "replay__raw__demo"},
 		{[]any{"model", "replay", "strategy", "raw", "instances-subset", "full", "instances-slice", "::2"}, "replay__raw__full2"},
 		{[]any{"model", "m", "strategy", "llm_summary", "summarizer-model", "openai/gpt 4"}, "m__sum_openai_gpt_4__v"},
+		// Our cache-aware masking: "obsc", hp-obs-n as for observation_masking.
+		{[]any{"model", "replay", "strategy", "observation_masking_cached", "hp-obs-n", 10, "hp-sum-n", 15,
+			"instances-subset", "demo"}, "replay__obsc_n=10__demo"},
+		{[]any{"model", "gpt-4o-mini", "strategy", "observation_masking_cached"}, "gpt-4o-mini__obsc__v"},
 	}
 	for _, tt := range tests {
 		c := cfg(t, tt.kv...)
@@ -75,6 +79,8 @@ func TestTags(t *testing.T) {
 			"model:kimi-k2 provider:moonshot strategy:hybrid subset:verified summarizer:minimax-m2 sum_provider:minimax"},
 		{[]any{"model", "gpt-4o-mini", "strategy", "llm_summary", "summarizer-model", "bedrock-claude-haiku-4.5"},
 			"model:gpt-4o-mini provider:openai strategy:llm_summary subset:verified summarizer:bedrock-claude-haiku-4.5 sum_provider:bedrock"},
+		{[]any{"model", "gpt-4o-mini", "strategy", "observation_masking_cached", "hp-obs-n", 8, "hp-sum-n", 15},
+			"model:gpt-4o-mini provider:openai strategy:observation_masking_cached subset:verified obs_n:8"},
 	}
 	for _, tt := range tests {
 		c := cfg(t, tt.kv...)

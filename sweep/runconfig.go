@@ -9,12 +9,17 @@ import (
 	"strings"
 )
 
-// The four context-management strategies.
+// The context-management strategies: the seed's four, then ours.
 const (
 	StrategyRaw                = "raw"
 	StrategyObservationMasking = "observation_masking"
 	StrategyLLMSummary         = "llm_summary"
 	StrategyHybrid             = "hybrid"
+
+	// StrategyObservationMaskingCached is our prompt-cache-aware masking
+	// (not in the seed; see package strategy). Run names abbreviate it
+	// "obsc" and carry its hp-obs-n as "n=", like observation_masking.
+	StrategyObservationMaskingCached = "observation_masking_cached"
 )
 
 // SummarizerSame is the summarizer-model value meaning "use the agent model".

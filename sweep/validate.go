@@ -12,7 +12,8 @@ import (
 )
 
 // Strategies lists the valid strategy names.
-var Strategies = []string{StrategyRaw, StrategyObservationMasking, StrategyLLMSummary, StrategyHybrid}
+var Strategies = []string{StrategyRaw, StrategyObservationMasking, StrategyLLMSummary, StrategyHybrid,
+	StrategyObservationMaskingCached}
 
 // Subsets lists the valid instance subsets: the seed's three, SWE-bench
 // "full", and "demo" for the built-in demo tasks.

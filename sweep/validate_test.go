@@ -19,6 +19,7 @@ func TestValidateOK(t *testing.T) {
 		// k >= s is irrelevant (and ignored) for raw and observation_masking.
 		{"model", "kimi-k2", "strategy", "raw", "hp-sum-n", 5, "hp-sum-keep-m", 9, "summarizer-model", "nope"},
 		{"model", "kimi-k2", "strategy", "observation_masking", "hp-sum-n", 5, "summarizer-model", "nope"},
+		{"model", "kimi-k2", "strategy", "observation_masking_cached", "hp-obs-n", 10, "hp-sum-n", 5, "summarizer-model", "nope"},
 		{"model", "replay", "strategy", "hybrid", "instances-subset", "demo", "num-workers", 2},
 		{"model", "replay", "strategy", "raw", "instances-subset", "lite", "instances-slice", "-5:"},
 		{"model", "replay", "strategy", "raw", "instances-slice", "1:10:2", "hp-sum-max-action-length", -1},
@@ -51,6 +52,7 @@ func TestValidateErrors(t *testing.T) {
 		{[]any{"model", "glm-4.6", "strategy", "raw", "call-limit", 0}, []string{"call-limit must be >= 1, got 0"}},
 		{[]any{"model", "glm-4.6", "strategy", "raw", "cost-limit", -1}, []string{"cost-limit must be a finite number >= 0"}},
 		{[]any{"model", "glm-4.6", "strategy", "raw", "hp-obs-n", 0}, []string{"hp-obs-n must be >= 1, got 0"}},
+		{[]any{"model", "glm-4.6", "strategy", "observation_masking_cached", "hp-obs-n", 0}, []string{"hp-obs-n must be >= 1, got 0"}},
 		{[]any{"model", "glm-4.6", "strategy", "raw", "hp-sum-n", 0}, []string{"hp-sum-n must be >= 1, got 0"}},
 		{[]any{"model", "glm-4.6", "strategy", "raw", "hp-sum-keep-m", -1}, []string{"hp-sum-keep-m must be >= 0, got -1"}},
 		{[]any{"model", "glm-4.6", "strategy", "raw", "hp-sum-max-reasoning-length", -2}, []string{"hp-sum-max-reasoning-length must be >= -1"}},
@@ -151,6 +153,11 @@ func TestExperimentKey(t *testing.T) {
 		{[]any{"model", "m", "strategy", "llm_summary", "summarizer-model", "x"},
 			[]any{"model", "m", "strategy", "llm_summary", "summarizer-model", "y"}, false},
 		{[]any{"model", "m", "strategy", "raw"}, []any{"model", "m", "strategy", "observation_masking"}, false},
+		{[]any{"model", "m", "strategy", "observation_masking_cached", "hp-obs-n", 5, "hp-sum-n", 15},
+			[]any{"model", "m", "strategy", "observation_masking_cached", "hp-obs-n", 5}, true},
+		{[]any{"model", "m", "strategy", "observation_masking_cached", "hp-obs-n", 5},
+			[]any{"model", "m", "strategy", "observation_masking_cached", "hp-obs-n", 10}, false},
+		{[]any{"model", "m", "strategy", "observation_masking_cached"}, []any{"model", "m", "strategy", "observation_masking"}, false},
 	}
 	for _, p := range pairs {
 		a, b := cfg(t, p.a...), cfg(t, p.b...)

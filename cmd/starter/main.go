@@ -54,7 +54,7 @@ func main() {
 	pf.StringVar(&g.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	pf.StringArrayVar(&g.modelsFile, "models-file", splitEnv("CTXSWEEP_MODELS_FILE"), "extra model presets YAML (repeatable; env CTXSWEEP_MODELS_FILE)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log to stderr as well as to <data-dir>/logs")
-	root.AddCommand(sweepCmd(g), runCmd(g), serverCmd(g), statusCmd(g), cancelCmd(g), resumeCmd(g), modelsCmd(g))
+	root.AddCommand(sweepCmd(g), runCmd(g), serverCmd(g), statusCmd(g), cancelCmd(g), resumeCmd(g), modelsCmd(g), viewCmd(g))
 	for _, mk := range commands {
 		root.AddCommand(mk(g))
 	}

@@ -1,0 +1,191 @@
+// Command cachesim compares observation_masking with
+// observation_masking_cached under a simulated provider prefix cache: it
+// replays recorded trajectories (the shared fixtures, the demo tasks'
+// recordings) and a synthetic long one, and prints calls, mean visible
+// tokens per call, cache-hit rate and simulated cost side by side.
+//
+//	go run ./bench/cachesim [-o 10,5,20] [-fixtures DIR] [-synthetic-turns 100]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ctxresearch/ctxsweep/demo"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/traj"
+)
+
+func main() {
+	os_ := flag.String("o", "10", "comma-separated hp-obs-n values to compare")
+	fixtures := flag.String("fixtures", "/work/shared/fixtures/trajectories", "directory searched for .traj files (skipped if absent)")
+	synth := flag.Int("synthetic-turns", 100, "turns of the synthetic trajectory (0: none)")
+	price := Price{}
+	flag.Float64Var(&price.Input, "price-input", 1.0, "USD per M uncached input tokens")
+	flag.Float64Var(&price.Cached, "price-cached", 0.1, "USD per M cached input tokens")
+	flag.Float64Var(&price.Output, "price-output", 5.0, "USD per M output tokens")
+	flag.Parse()
+	var obs []int
+	for _, s := range strings.Split(*os_, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("-o: %q is not a positive integer", s))
+		}
+		obs = append(obs, n)
+	}
+	recorded, err := loadRecorded(*fixtures)
+	if err != nil {
+		fail(err)
+	}
+	var synthetic []*traj.File
+	if *synth > 0 {
+		f, err := Synthetic(*synth, 1)
+		if err != nil {
+			fail(err)
+		}
+		synthetic = append(synthetic, f)
+	}
+	if err := report(os.Stdout, obs, price, recorded, synthetic); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "cachesim:", err)
+	os.Exit(1)
+}
+
+// loadRecorded reads every .traj under dir (if it exists) and the demo
+// tasks' recorded trajectories.
+func loadRecorded(dir string) ([]*traj.File, error) {
+	var paths []string
+	if _, err := os.Stat(dir); err == nil {
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".traj") {
+				paths = append(paths, p)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(paths)
+	var out []*traj.File
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		f, err := traj.Parse(filepath.Base(p), data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	for _, id := range demo.IDs() {
+		data, err := demo.Replay(id)
+		if err != nil {
+			return nil, err
+		}
+		f, err := traj.Parse("demo/"+id, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// pair simulates both strategies at o on f.
+func pair(f *traj.File, o int) (masked, cached Result, err error) {
+	pm := strategy.Defaults(strategy.ObservationMasking)
+	pc := strategy.Defaults(strategy.ObservationMaskingCached)
+	pm.ObsN, pc.ObsN = o, o
+	if masked, err = Simulate(f, pm); err != nil {
+		return
+	}
+	cached, err = Simulate(f, pc)
+	return
+}
+
+func report(w io.Writer, obs []int, price Price, recorded, synthetic []*traj.File) error {
+	fmt.Fprintf(w, "Prefix-cache simulation (seed-system §5.4): a call's cached tokens are those of the longest run of\n"+
+		"leading messages equal to the previous call's prompt + reply. Tokens: llm.CountMessages.\n"+
+		"Price per M tokens: input %.2f, cached %.2f, output %.2f.\n", price.Input, price.Cached, price.Output)
+	row := func(name string, calls int, m, c Result) {
+		ratio := "-"
+		if m.HitRate() > 0 {
+			ratio = fmt.Sprintf("%.2fx", c.HitRate()/m.HitRate())
+		}
+		fmt.Fprintf(w, "%-34s %5d | %8.0f %6.1f%% %9.4f | %8.0f %6.1f%% %9.4f | %6s\n", name, calls,
+			m.MeanVisible(), 100*m.HitRate(), m.Cost(price), c.MeanVisible(), 100*c.HitRate(), c.Cost(price), ratio)
+	}
+	for _, o := range obs {
+		fmt.Fprintf(w, "\no=%d (observation_masking_cached: blocks of %d)\n", o, o)
+		fmt.Fprintf(w, "%-34s %5s | %-27s | %-27s | %6s\n", "", "", "observation_masking", "observation_masking_cached", "hit")
+		fmt.Fprintf(w, "%-34s %5s | %8s %7s %9s | %8s %7s %9s | %6s\n", "trajectory", "calls",
+			"visible", "hit", "cost $", "visible", "hit", "cost $", "ratio")
+		var groups []string
+		sums := map[string][2]Result{}
+		for _, set := range []struct {
+			name  string
+			files []*traj.File
+		}{{"recorded (fixtures + demo)", recorded}, {"synthetic", synthetic}} {
+			if len(set.files) == 0 {
+				continue
+			}
+			var tm, tc Result
+			for _, f := range set.files {
+				m, c, err := pair(f, o)
+				if err != nil {
+					return err
+				}
+				row(f.Name, m.Calls, m, c)
+				tm, tc = tm.Add(m), tc.Add(c)
+			}
+			if len(set.files) > 1 {
+				row(fmt.Sprintf("= all %s", set.name), tm.Calls, tm, tc)
+			}
+			groups = append(groups, set.name)
+			sums[set.name] = [2]Result{tm, tc}
+		}
+		for _, g := range groups {
+			m, c := sums[g][0], sums[g][1]
+			verdict := "meets"
+			if c.HitRate() < 2*m.HitRate() {
+				verdict = "does NOT meet"
+			}
+			fmt.Fprintf(w, "%s: cached hit rate %.1f%% vs %.1f%% = %.2fx, %s the issue's 2x target (no strategy can exceed\n"+
+				"  100%%/%.1f%% = %.2fx here); uncached input tokens %d vs %d (%.1fx fewer); mean visible tokens %.0f vs %.0f;\n"+
+				"  cost $%.4f vs $%.4f (%.0f%% less)\n",
+				g, 100*c.HitRate(), 100*m.HitRate(), c.HitRate()/m.HitRate(), verdict, 100*m.HitRate(), 1/m.HitRate(),
+				c.Input-c.Cached, m.Input-m.Cached, float64(m.Input-m.Cached)/float64(max(1, c.Input-c.Cached)),
+				c.MeanVisible(), m.MeanVisible(), c.Cost(price), m.Cost(price), 100*(1-c.Cost(price)/m.Cost(price)))
+		}
+	}
+	fmt.Fprintf(w, "\nThe recorded trajectories have at most %d model calls; masking with o starts at call o+2, so for o=10\n"+
+		"both strategies mostly show the raw history there and cache alike.\n", longest(recorded))
+	if len(synthetic) > 0 {
+		fmt.Fprintf(w, "The synthetic trajectory (%d turns, generated with the paper's per-turn sizes: see Synthetic in\n"+
+			"bench/cachesim/sim.go) shows long runs. Under this cache model observation_masking already caches the\n"+
+			"system prompt, the instance and every reply up to the newly masked observation, so its hit rate is\n"+
+			"high and a 2x hit-rate gain is impossible once it exceeds 50%%; the gain shows in uncached tokens and cost.\n",
+			len(synthetic[0].Queries))
+	}
+	return nil
+}
+
+func longest(fs []*traj.File) int {
+	n := 0
+	for _, f := range fs {
+		n = max(n, len(f.Queries))
+	}
+	return n
+}

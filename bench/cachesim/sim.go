@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/llm"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/traj"
+)
+
+// Price is USD per million tokens.
+type Price struct{ Input, Cached, Output float64 }
+
+// Result sums the simulated calls of one or more trajectories.
+type Result struct {
+	Calls  int
+	Input  int // prompt tokens (what the model sees)
+	Cached int // prompt tokens served by the simulated prefix cache
+	Output int // reply tokens
+}
+
+// Add returns the sum of r and o.
+func (r Result) Add(o Result) Result {
+	return Result{r.Calls + o.Calls, r.Input + o.Input, r.Cached + o.Cached, r.Output + o.Output}
+}
+
+// MeanVisible is the mean prompt size per call, in tokens.
+func (r Result) MeanVisible() float64 { return float64(r.Input) / float64(max(1, r.Calls)) }
+
+// HitRate is cached / input tokens.
+func (r Result) HitRate() float64 { return float64(r.Cached) / float64(max(1, r.Input)) }
+
+// Cost prices uncached input, cached input and output tokens.
+func (r Result) Cost(p Price) float64 {
+	return (float64(r.Input-r.Cached)*p.Input + float64(r.Cached)*p.Cached + float64(r.Output)*p.Output) / 1e6
+}
+
+// Simulate replays every model query of f under p with a provider prefix
+// cache as the seed simulates it (seed-system §5.4, llm.CachedPrefix): the
+// cached tokens of a call are those of the longest run of leading messages
+// equal (role, content) to the previous call's prompt followed by its
+// reply. The reply of query t is the recorded assistant item of turn t.
+func Simulate(f *traj.File, p strategy.Params) (Result, error) {
+	if p.Summarizes() {
+		return Result{}, fmt.Errorf("cachesim: %s needs summaries; only strategies without summaries are simulated", p.Strategy)
+	}
+	var r Result
+	var prev []agent.Message
+	for t := 1; t <= len(f.Queries); t++ {
+		h, err := f.Prefix(t)
+		if err != nil {
+			return r, err
+		}
+		view, err := strategy.View(p, h, nil)
+		if err != nil {
+			return r, fmt.Errorf("%s turn %d: %w", f.Name, t, err)
+		}
+		a := f.History[f.Queries[t-1]]
+		reply := agent.Message{Role: a.Role, Content: a.Content, ToolCalls: a.ToolCalls}
+		r.Calls++
+		r.Input += llm.CountMessages(view)
+		r.Cached += llm.CachedPrefix(prev, view)
+		r.Output += llm.CountMessages([]agent.Message{reply})
+		prev = append(view, reply)
+	}
+	return r, nil
+}
+
+// Synthetic returns a seed-layout trajectory of n turns with the sizes of
+// the paper's runs (Gemini 2.5 Flash on SWE-bench Verified, fixtures
+// paper/instance_costs_gemini_2.5_flash.csv: the prompt grows by ~658
+// tokens a turn under raw and ~77 under masking, so a reply is ~60 tokens
+// and an observation ~600): a ~2,000-token system prompt, a ~1,000-token
+// instance message, 30-90-token replies, and observations of which 35% are
+// short (1-5 lines), 40% medium (10-60 lines) and 25% long (100-220 lines),
+// ~10 tokens a line. Deterministic for a seed.
+func Synthetic(n int, seed uint64) (*traj.File, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	words := func(k int) string {
+		var b strings.Builder
+		for i := 0; i < k; i++ {
+			fmt.Fprintf(&b, "w%d ", rng.IntN(1000))
+		}
+		return b.String()
+	}
+	lines := func(k int) string {
+		var b strings.Builder
+		for i := 0; i < k; i++ {
+			fmt.Fprintf(&b, "%d:%s\n", i+1, words(7))
+		}
+		return b.String()
+	}
+	h := []agent.Message{
+		{Role: agent.RoleSystem, Content: lines(200), MessageType: agent.TypeSystemPrompt},
+		{Role: agent.RoleUser, Content: lines(100), MessageType: agent.TypeObservation},
+	}
+	for t := 1; t <= n; t++ {
+		id := fmt.Sprintf("call_%d", t)
+		cmd := fmt.Sprintf("cmd_%d %s", t, words(3))
+		var k int
+		switch x := rng.Float64(); {
+		case x < 0.35:
+			k = 1 + rng.IntN(5)
+		case x < 0.75:
+			k = 10 + rng.IntN(51)
+		default:
+			k = 100 + rng.IntN(121)
+		}
+		h = append(h,
+			agent.Message{Role: agent.RoleAssistant, Content: words(15 + rng.IntN(50)), MessageType: agent.TypeAction, Action: cmd,
+				ToolCalls: []agent.ToolCall{{ID: id, Name: "bash", Arguments: fmt.Sprintf(`{"command":%q}`, cmd)}}},
+			agent.Message{Role: agent.RoleTool, Content: lines(k) + "(Current directory: /testbed)\nbash-$", MessageType: agent.TypeObservation, ToolCallIDs: []string{id}})
+	}
+	data, err := json.Marshal(map[string]any{"environment": "synthetic", "history": h, "trajectory": []any{}, "summaries": nil})
+	if err != nil {
+		return nil, err
+	}
+	return traj.Parse(fmt.Sprintf("synthetic-%d", n), data)
+}
