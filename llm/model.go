@@ -26,6 +26,12 @@ type Response struct {
 	Reasoning string           `json:"reasoning,omitempty"`
 	Usage     agent.Usage      `json:"usage"`
 	Latency   time.Duration    `json:"latency"`
+	// Model is the model id the provider says answered ("" if it did not).
+	Model string `json:"model,omitempty"`
+	// ProviderUsage is true when Usage is the provider's own count (network
+	// providers), false when it is estimated (replay). Only estimated usage
+	// should get the simulated prefix cache.
+	ProviderUsage bool `json:"provider_usage,omitempty"`
 }
 
 // Model is a configured provider client for one preset.

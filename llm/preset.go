@@ -12,12 +12,28 @@ import (
 	"github.com/ctxresearch/ctxsweep/agent"
 )
 
-// Price is USD per million tokens.
+// Price is USD per million tokens. Source says where and when the price
+// was read ("as of <date>, <provider> pricing page").
 type Price struct {
 	Input       float64 `yaml:"input" json:"input"`
 	CachedInput float64 `yaml:"cached_input" json:"cached_input"`
 	Output      float64 `yaml:"output" json:"output"`
-	Source      string  `yaml:"source" json:"source"`
+	// CacheWrite prices prompt tokens written to the provider's cache
+	// (Anthropic, Bedrock); 0 = priced as input.
+	CacheWrite float64 `yaml:"cache_write,omitempty" json:"cache_write,omitempty"`
+	// Tiers replace the base prices for calls whose prompt (cached
+	// included) is longer than Above tokens; the highest matching tier wins.
+	Tiers  []PriceTier `yaml:"tiers,omitempty" json:"tiers,omitempty"`
+	Source string      `yaml:"source" json:"source"`
+}
+
+// PriceTier is a long-context price (USD per million tokens).
+type PriceTier struct {
+	Above       int     `yaml:"above" json:"above"`
+	Input       float64 `yaml:"input" json:"input"`
+	CachedInput float64 `yaml:"cached_input" json:"cached_input"`
+	Output      float64 `yaml:"output" json:"output"`
+	CacheWrite  float64 `yaml:"cache_write,omitempty" json:"cache_write,omitempty"`
 }
 
 // Preset describes one model the sweep files can name.
@@ -33,16 +49,37 @@ type Preset struct {
 	Price         *Price  `yaml:"price,omitempty" json:"price,omitempty"`
 	ZeroCost      bool    `yaml:"zero_cost,omitempty" json:"zero_cost,omitempty"`
 	Note          string  `yaml:"note,omitempty" json:"note,omitempty"`
+	// RateLimit bounds requests to this preset's provider across all
+	// workers (see RateLimit).
+	RateLimit *RateLimit `yaml:"rate_limit,omitempty" json:"rate_limit,omitempty"`
 }
 
-// Cost of one call with usage u; 0 for zero-cost presets and presets
-// without a known price.
+// Priced reports whether Cost means something: the preset has a price or
+// is a zero-cost subscription. Unpriced presets run, but a cost limit
+// cannot be enforced for them.
+func (p Preset) Priced() bool { return p.ZeroCost || p.Price != nil }
+
+// Cost of one call with provider-reported usage u, in USD: uncached prompt
+// tokens at the input price, cache reads at the cached-input price, cache
+// writes at the cache-write price (input when unset), output and reasoning
+// tokens at the output price. 0 for zero-cost and unpriced presets.
 func (p Preset) Cost(u agent.Usage) float64 {
 	if p.ZeroCost || p.Price == nil {
 		return 0
 	}
-	return (float64(u.RawInput())*p.Price.Input + float64(u.CachedInput)*p.Price.CachedInput +
-		float64(u.Output+u.Reasoning)*p.Price.Output) / 1e6
+	in, cached, out, write := p.Price.Input, p.Price.CachedInput, p.Price.Output, p.Price.CacheWrite
+	best := -1
+	for _, t := range p.Price.Tiers {
+		if u.Input > t.Above && t.Above > best {
+			best, in, cached, out, write = t.Above, t.Input, t.CachedInput, t.Output, t.CacheWrite
+		}
+	}
+	if write == 0 {
+		write = in
+	}
+	writes := min(max(u.CacheWrite, 0), max(u.RawInput(), 0))
+	return (float64(u.RawInput()-writes)*in + float64(writes)*write + float64(u.CachedInput)*cached +
+		float64(u.Output+u.Reasoning)*out) / 1e6
 }
 
 // Presets is a set of presets by name.
