@@ -65,7 +65,8 @@ func (a *Activities) head(problem, workdir string) (Head, error) {
 }
 
 // Execute runs a turn's accepted action in the sandbox and stores the
-// observation. A turn whose observation is already stored is not run again.
+// observation with the viewer state after it. A turn whose observation is
+// already stored is not run again.
 func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (workflows.ExecuteResult, error) {
 	dir := in.Ref.Dir()
 	var obs Observation
@@ -79,18 +80,22 @@ func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (wo
 		return workflows.ExecuteResult{}, err
 	}
 	var rep Reply
-	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt), &rep); err != nil || !ok || rep.Action == nil {
+	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt), &rep); err != nil || !ok || rep.Action == nil || !rep.Valid {
 		return workflows.ExecuteResult{}, fmt.Errorf("turn %d attempt %d: no accepted reply to execute (%v)", in.Turn, in.Attempt, err)
 	}
 	stop := keepAlive(ctx)
 	defer stop()
 	a.event(dir, Event{Kind: EventExecute, Turn: in.Turn, Attempt: in.Attempt})
-	obs, err = a.run(ctx, in.Ref, sb, *rep.Action)
+	st, err := a.stateBefore(dir, in.Turn, sb.Workdir())
+	if err != nil {
+		return workflows.ExecuteResult{}, err
+	}
+	obs, err = a.run(ctx, in.Ref, sb, *rep.Action, st)
 	if err != nil {
 		return workflows.ExecuteResult{}, err
 	}
 	obs.Turn, obs.Attempt = in.Turn, in.Attempt
-	if obs.Content, err = a.Agent.Templates.Observation(obs.Output, map[string]string{"open_file": "n/a", "working_dir": sb.Workdir()}); err != nil {
+	if obs.Content, err = a.Agent.Templates.Observation(obs.Output, obs.State.Vars()); err != nil {
 		return workflows.ExecuteResult{}, configError("observation template: %v", err)
 	}
 	if obs.TimedOut {
@@ -101,6 +106,24 @@ func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (wo
 		return workflows.ExecuteResult{}, err
 	}
 	return execResult(obs), nil
+}
+
+// stateBefore is the viewer state after turn-1 (the start state for turn
+// 1), moved to root when the sandbox was rebuilt under another path.
+func (a *Activities) stateBefore(dir string, turn int, root string) (agent.ViewerState, error) {
+	start := agent.ViewerState{Cwd: root, Root: root}
+	if turn <= 1 {
+		return start, nil
+	}
+	var prev Observation
+	ok, err := a.Store.ReadJSON(store.ObservationFile(dir, turn-1), &prev)
+	if err != nil {
+		return start, err
+	}
+	if !ok || prev.State.Cwd == "" {
+		return start, nil // observations stored before the viewer state existed
+	}
+	return prev.State.Rebase(root), nil
 }
 
 func execResult(o Observation) workflows.ExecuteResult {
@@ -115,8 +138,12 @@ func (a *Activities) execTimeout(ref workflows.InstanceRef) time.Duration {
 	return sandbox.DefaultTimeout
 }
 
-// run performs one action.
-func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, act agent.Action) (Observation, error) {
+func (a *Activities) tools(sb sandbox.Sandbox, ref workflows.InstanceRef, st agent.ViewerState) *toolRun {
+	return &toolRun{sb: sb, w: agent.WindowFromEnv(a.Agent.Env), timeout: a.execTimeout(ref), st: st}
+}
+
+// run performs one action from viewer state st.
+func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, act agent.Action, st agent.ViewerState) (Observation, error) {
 	start := time.Now()
 	switch {
 	case act.Call.Name == "submit":
@@ -127,16 +154,16 @@ func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sand
 		if err := a.savePatch(ref, patch); err != nil {
 			return Observation{}, err
 		}
-		return Observation{Output: patch, Submitted: true, PatchBytes: len(patch), ExecSeconds: time.Since(start).Seconds()}, nil
+		return Observation{Output: patch, Submitted: true, PatchBytes: len(patch), ExecSeconds: time.Since(start).Seconds(), State: st}, nil
 	case strings.TrimSpace(act.Command) == "exit":
-		return Observation{Output: "Exited", ExitCommand: true}, nil
-	default:
-		res, err := sb.Exec(ctx, act.Command, a.execTimeout(ref))
-		if err != nil {
-			return Observation{}, err
-		}
-		return Observation{Output: res.Output, ExitCode: res.ExitCode, TimedOut: res.TimedOut, ExecSeconds: res.Duration.Seconds()}, nil
+		return Observation{Output: "Exited", ExitCommand: true, State: st}, nil
 	}
+	res, err := a.tools(sb, ref, st).run(ctx, act)
+	if err != nil {
+		return Observation{}, err
+	}
+	return Observation{Output: res.Output, ExitCode: res.ExitCode, TimedOut: res.TimedOut, ExecSeconds: res.Duration.Seconds(),
+		State: res.State, RetryWithOutput: res.Retry}, nil
 }
 
 func (a *Activities) savePatch(ref workflows.InstanceRef, patch string) error {
@@ -146,8 +173,10 @@ func (a *Activities) savePatch(ref workflows.InstanceRef, patch string) error {
 	return a.Store.WriteFile(store.PatchFile(ref.Dir(), ref.InstanceID), []byte(patch))
 }
 
-// Restore replays the recorded commands of the completed turns into a new
-// sandbox, so the agent continues where it was after its worker died.
+// Restore replays the recorded actions that change files (bash commands,
+// create, edit, insert) of the completed turns into a new sandbox, each
+// from the viewer state it ran in, so the agent continues where it was
+// after its worker died.
 func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) error {
 	sb, err := a.sandbox(in.SandboxID)
 	if err != nil {
@@ -162,10 +191,14 @@ func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) err
 		if err != nil {
 			return err
 		}
-		if rep.Action == nil || rep.Action.Call.Name != "bash" || obs.TimedOut {
+		if rep.Action == nil || !mutates(rep.Action.Call.Name) || obs.TimedOut || obs.RetryWithOutput {
 			continue
 		}
-		if _, err := sb.Exec(ctx, rep.Action.Command, a.execTimeout(in.Ref)); err != nil {
+		st, err := a.stateBefore(dir, t, sb.Workdir())
+		if err != nil {
+			return err
+		}
+		if _, err := a.tools(sb, in.Ref, st).run(ctx, *rep.Action); err != nil {
 			return fmt.Errorf("restoring turn %d: %w", t, err)
 		}
 	}

@@ -70,6 +70,9 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 		return nil, err
 	}
 	var steps []trajStep
+	var head Head
+	_, _ = a.Store.ReadJSON(store.HeadFile(dir), &head)
+	state := agent.ViewerState{Cwd: head.Workdir} // the state trailer's values at each step
 	for t := 1; t <= rec.Turns+1; t++ {
 		obs, hasObs := Observation{}, false
 		if t <= rec.Turns {
@@ -84,7 +87,7 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 			if !ok {
 				break
 			}
-			s := trajStep{Response: rep.Content, Thought: rep.Content, State: map[string]any{"open_file": "n/a"},
+			s := trajStep{Response: rep.Content, Thought: rep.Content,
 				ExtraInfo: map[string]any{}, Statistics: map[string]any{"cost": rep.Cost, "tokens": map[string]int{
 					"raw_input": rep.Usage.RawInput(), "cached_input": rep.Usage.CachedInput, "output": rep.Usage.Output,
 					"internal_reasoning": rep.Usage.Reasoning}, "inference_time": rep.LatencyMS}}
@@ -95,14 +98,27 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 				s.Observation = rep.FormatError
 			} else if hasObs && obs.Attempt == at {
 				s.Observation, s.ExecutionTime = obs.Output, obs.ExecSeconds
+				if obs.State.Cwd != "" {
+					state = obs.State
+				}
+			}
+			s.State = map[string]any{}
+			for k, v := range state.Vars() {
+				s.State[k] = v
 			}
 			steps = append(steps, s)
 		}
 	}
 	var summaries []map[string]any
-	if sums, err := a.summaries(dir); err == nil {
-		for _, s := range sums {
-			summaries = append(summaries, map[string]any{"summary": s.Content, "context": s.Request})
+	summaryCalls := 0
+	for i := 1; ; i++ {
+		var s StoredSummary
+		if ok, err := a.Store.ReadJSON(store.SummaryFile(dir, i), &s); err != nil || !ok {
+			break
+		}
+		summaries = append(summaries, map[string]any{"summary": s.Summary.Content, "context": s.Summary.Request})
+		if s.Called {
+			summaryCalls++
 		}
 	}
 	var submission any
@@ -114,16 +130,24 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 	if hist == nil {
 		hist = []agent.Message{}
 	}
-	stats := map[string]any{"instance_cost": rec.Cost, "api_calls": rec.APICalls, "tokens": map[string]int{
-		"raw_input": rec.Usage.RawInput(), "cached_input": rec.Usage.CachedInput, "output": rec.Usage.Output, "internal_reasoning": rec.Usage.Reasoning}}
+	// As the seed with a separate summary model (§5.6): the agent's and the
+	// summarizer's stats apart, model_stats their sum. The record's call
+	// count includes the summary calls.
+	stats := func(cost float64, calls int, u agent.Usage) map[string]any {
+		return map[string]any{"instance_cost": cost, "api_calls": calls, "tokens": map[string]int{
+			"raw_input": u.RawInput(), "cached_input": u.CachedInput, "output": u.Output, "internal_reasoning": u.Reasoning}}
+	}
+	agentCalls := rec.APICalls - summaryCalls
 	return map[string]any{
 		"environment": ref.InstanceID,
 		"trajectory":  steps,
 		"history":     hist,
 		"summaries":   summaries,
 		"info": map[string]any{
-			"exit_status": rec.ExitStatus, "submission": submission, "agent_model_stats": stats, "model_stats": stats,
-			"summary_model_stats": map[string]any{"instance_cost": rec.SummaryCost, "tokens": rec.SummaryUsage},
+			"exit_status": rec.ExitStatus, "submission": submission,
+			"agent_model_stats":   stats(rec.Cost, agentCalls, rec.Usage),
+			"summary_model_stats": stats(rec.SummaryCost, summaryCalls, rec.SummaryUsage),
+			"model_stats":         stats(rec.Cost+rec.SummaryCost, rec.APICalls, rec.Usage.Add(rec.SummaryUsage)),
 			"resolved":            rec.Resolved,
 		},
 	}, nil

@@ -45,6 +45,12 @@ type Observation struct {
 	Submitted   bool    `json:"submitted"`
 	ExitCommand bool    `json:"exit_command"`
 	PatchBytes  int     `json:"patch_bytes"`
+	// State is the viewer state after the action: the open file, its
+	// window and the working directory (the state trailer's values).
+	State agent.ViewerState `json:"state"`
+	// RetryWithOutput marks an editor failure that the seed answers with a
+	// re-query instead of a turn (its retry-with-output token, §3.4).
+	RetryWithOutput bool `json:"retry_with_output,omitempty"`
 }
 
 // historyCache keeps the raw histories of recent instances in memory; the

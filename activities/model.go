@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/store"
@@ -41,11 +43,12 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		return workflows.ModelCallResult{}, err
 	}
 	a.event(dir, Event{Kind: EventModelCall, Turn: in.Turn, Attempt: in.Attempt})
+	tools := agent.ToolsFor(agent.WindowFromEnv(a.Agent.Env))
 	stop := keepAlive(ctx)
-	resp, err := model.Complete(ctx, llm.Request{Messages: msgs, Tools: agent.BaseTools(), Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
+	resp, err := model.Complete(ctx, llm.Request{Messages: msgs, Tools: tools, Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
 	stop()
 	if err != nil {
-		return workflows.ModelCallResult{}, fmt.Errorf("model %s, turn %d: %w", cfg.Model, in.Turn, err)
+		return workflows.ModelCallResult{}, modelError(cfg.Model, in.Turn, err)
 	}
 	hashes, tokens := promptFingerprint(msgs)
 	if resp.Usage.CachedInput == 0 {
@@ -54,7 +57,12 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
 		Usage: resp.Usage, Cost: preset.Cost(resp.Usage), LatencyMS: resp.Latency.Milliseconds(),
 		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs)}
-	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, agent.BaseTools())
+	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, tools)
+	if ferr == nil {
+		if ferr = a.checkAction(ctx, action); ferr != nil {
+			rep.Action = &action // recorded in the trajectory step, never run
+		}
+	}
 	if ferr != nil {
 		rep.FormatError, rep.FormatCode = ferr.Message, ferr.Code
 	} else {
@@ -93,9 +101,11 @@ func (a *Activities) prompt(in workflows.ModelCallInput) ([]agent.Message, error
 	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt-1), &prev); err != nil || !ok {
 		return nil, fmt.Errorf("re-query of turn %d: previous attempt missing (%v)", in.Turn, err)
 	}
-	msg, err := agent.Render(a.Agent.Templates.FormatError, map[string]string{"exception_message": prev.FormatError})
-	if err != nil {
-		return nil, configError("format_error_template: %v", err)
+	msg := prev.FormatError // blocked and bash_syntax: already the seed's message
+	if prev.FormatCode != agent.CodeBlocked && prev.FormatCode != agent.CodeBashSyntax {
+		if msg, err = agent.Render(a.Agent.Templates.FormatError, map[string]string{"exception_message": prev.FormatError}); err != nil {
+			return nil, configError("format_error_template: %v", err)
+		}
 	}
 	return append(view,
 		agent.Message{Role: agent.RoleAssistant, Content: prev.Content},
@@ -157,4 +167,23 @@ func (a *Activities) simulatedCache(dir string, in workflows.ModelCallInput, has
 		n += tokens[i]
 	}
 	return n
+}
+
+// ErrContextExceeded is the application error type of a model call whose
+// prompt does not fit the model's context window: not retried; the
+// instance should end with exit_context.
+const ErrContextExceeded = "ContextWindowExceeded"
+
+// modelError classifies a failed call: a context-window overflow and
+// requests that cannot succeed as sent (bad credentials, bad request) are
+// not retried; anything else is returned for the retry policy.
+func modelError(model string, turn int, err error) error {
+	msg := fmt.Sprintf("model %s, turn %d: %v", model, turn, err)
+	switch {
+	case llm.IsContextExceeded(err):
+		return temporal.NewNonRetryableApplicationError(msg, ErrContextExceeded, err)
+	case llm.KindOf(err) == llm.KindAuth, llm.KindOf(err) == llm.KindBadRequest:
+		return temporal.NewNonRetryableApplicationError(msg, string(llm.KindOf(err)), err)
+	}
+	return fmt.Errorf("model %s, turn %d: %w", model, turn, err)
 }

@@ -8,14 +8,20 @@ import (
 // Templates are the prompt templates of one agent configuration. They use
 // plain {{var}} substitution, as the seed's configs do.
 type Templates struct {
-	System             string `yaml:"system_template" json:"system_template"`
-	Instance           string `yaml:"instance_template" json:"instance_template"`
-	NextStep           string `yaml:"next_step_template" json:"next_step_template"`
-	NextStepNoOutput   string `yaml:"next_step_no_output_template" json:"next_step_no_output_template"`
-	Truncated          string `yaml:"next_step_truncated_observation_template" json:"next_step_truncated_observation_template"`
-	FormatError        string `yaml:"format_error_template" json:"format_error_template"`
-	SummarySystem      string `yaml:"summary_system_template" json:"summary_system_template"`
-	CommandTimeout     string `yaml:"command_cancelled_timeout_template" json:"command_cancelled_timeout_template"`
+	System           string `yaml:"system_template" json:"system_template"`
+	Instance         string `yaml:"instance_template" json:"instance_template"`
+	NextStep         string `yaml:"next_step_template" json:"next_step_template"`
+	NextStepNoOutput string `yaml:"next_step_no_output_template" json:"next_step_no_output_template"`
+	Truncated        string `yaml:"next_step_truncated_observation_template" json:"next_step_truncated_observation_template"`
+	FormatError      string `yaml:"format_error_template" json:"format_error_template"`
+	SummarySystem    string `yaml:"summary_system_template" json:"summary_system_template"`
+	CommandTimeout   string `yaml:"command_cancelled_timeout_template" json:"command_cancelled_timeout_template"`
+	// ShellCheckError is the re-query message for a bash command that
+	// failed `bash -n` ({{bash_stdout}}, {{bash_stderr}}).
+	ShellCheckError string `yaml:"shell_check_error_template" json:"shell_check_error_template"`
+	// Blocked is the re-query message for a blocklisted action
+	// ({{action}}); the seed's wording when empty.
+	Blocked            string `yaml:"blocklist_error_template" json:"blocklist_error_template"`
 	MaxObservationSize int    `yaml:"max_observation_length" json:"max_observation_length"`
 }
 
@@ -70,4 +76,27 @@ func (t Templates) Observation(output string, state map[string]string) (string, 
 		vars["observation"] = output
 		return Render(t.NextStep, vars)
 	}
+}
+
+// DefaultShellCheckError is used when the configuration has no
+// shell_check_error_template.
+const DefaultShellCheckError = "Your bash command has syntax errors and was NOT run. " +
+	"Fix them and try again (multi-line commands are a common cause). " +
+	"Output of `bash -n`:\n{{bash_stdout}}\n{{bash_stderr}}"
+
+// BlockedMessage renders the refusal of a blocklisted action.
+func (t Templates) BlockedMessage(action string) (string, error) {
+	if t.Blocked == "" {
+		return BlockedMessage(action), nil
+	}
+	return Render(t.Blocked, map[string]string{"action": action})
+}
+
+// ShellCheckMessage renders the refusal of a command with syntax errors.
+func (t Templates) ShellCheckMessage(stdout, stderr string) (string, error) {
+	tmpl := t.ShellCheckError
+	if tmpl == "" {
+		tmpl = DefaultShellCheckError
+	}
+	return Render(tmpl, map[string]string{"bash_stdout": stdout, "bash_stderr": stderr})
 }

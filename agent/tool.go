@@ -1,8 +1,11 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
@@ -10,7 +13,7 @@ import (
 // Param is one argument of a tool.
 type Param struct {
 	Name        string `json:"name"`
-	Type        string `json:"type"` // JSON schema type
+	Type        string `json:"type"` // JSON schema type: string, integer, boolean
 	Description string `json:"description"`
 	Required    bool   `json:"required"`
 }
@@ -20,6 +23,9 @@ type Tool struct {
 	Name        string  `json:"name"`
 	Description string  `json:"description"`
 	Params      []Param `json:"params"`
+	// Signature renders a call as a command line, e.g. `open "<path>"
+	// [<line_number>]`; empty means the name and the arguments in order.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Schema returns the tool's JSON schema for the "parameters" field of a
@@ -38,27 +44,31 @@ func (t Tool) Schema() map[string]any {
 
 // BaseTools are the tools every configuration has: a shell and submit.
 func BaseTools() []Tool {
-	return []Tool{
-		{Name: "bash", Description: "runs the given command directly in bash", Params: []Param{
-			{Name: "command", Type: "string", Description: "The bash command to execute.", Required: true}}},
-		{Name: "submit", Description: "submits the current file changes (git diff of the repository) as your solution"},
-	}
+	return []Tool{bashTool(), submitTool()}
 }
 
 // Action is a parsed, valid tool call.
 type Action struct {
-	Call    ToolCall          `json:"call"`
+	Call ToolCall `json:"call"`
+	// Args holds string arguments as given and other values as JSON text.
 	Args    map[string]string `json:"args"`
 	Command string            `json:"command"` // the rendered command string (the seed's "action")
 }
 
 // FormatError is a reply that is not exactly one valid tool call. Code is
 // the seed's error code: missing, multiple, invalid_command, invalid_json,
-// missing_arg, unexpected_arg.
+// missing_arg, unexpected_arg; or one of ours for actions refused before
+// they run: blocked (blocklist, §4.4) and bash_syntax (`bash -n` failed).
 type FormatError struct {
 	Code    string
 	Message string
 }
+
+// Error codes of actions refused before execution.
+const (
+	CodeBlocked    = "blocked"
+	CodeBashSyntax = "bash_syntax"
+)
 
 func (e *FormatError) Error() string { return e.Message + " [error_code=" + e.Code + "]" }
 
@@ -87,7 +97,9 @@ func ParseReply(text string, calls []ToolCall, tools []Tool) (Action, *FormatErr
 	if argText == "" {
 		argText = "{}"
 	}
-	if err := json.Unmarshal([]byte(argText), &raw); err != nil {
+	dec := json.NewDecoder(bytes.NewReader([]byte(argText)))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil || !atEOF(dec) {
 		return Action{}, &FormatError{Code: "invalid_json", Message: "Tool call arguments are not valid JSON."}
 	}
 	args := map[string]string{}
@@ -121,18 +133,47 @@ func ParseReply(text string, calls []ToolCall, tools []Tool) (Action, *FormatErr
 	if len(unexpected) > 0 {
 		return Action{}, &FormatError{Code: "unexpected_arg", Message: "Unexpected argument(s): " + strings.Join(unexpected, ", ")}
 	}
-	return Action{Call: call, Args: args, Command: renderCommand(*tool, args)}, nil
+	return Action{Call: call, Args: args, Command: renderCommand(*tool, raw)}, nil
 }
 
-func renderCommand(t Tool, args map[string]string) string {
+// renderCommand turns a call into the seed's command string (§4.2): the
+// signature with each <arg> replaced by the value, strings shell-quoted
+// (Python shlex.quote), booleans as True/False, missing optional arguments
+// empty, the result trimmed. bash's command is inserted verbatim.
+func renderCommand(t Tool, raw map[string]any) string {
 	if t.Name == "bash" {
-		return args["command"]
+		s, _ := raw["command"].(string)
+		return s
 	}
-	parts := []string{t.Name}
-	for _, p := range t.Params {
-		if v, ok := args[p.Name]; ok {
-			parts = append(parts, v)
+	sig := t.Signature
+	if sig == "" {
+		sig = t.Name
+		for _, p := range t.Params {
+			sig += " <" + p.Name + ">"
 		}
 	}
-	return strings.Join(parts, " ")
+	sig = strings.NewReplacer("[", "", "]", "").Replace(sig)
+	for _, p := range t.Params {
+		val := ""
+		switch v := raw[p.Name].(type) {
+		case nil:
+		case string:
+			val = PyQuote(v)
+		case bool:
+			val = map[bool]string{true: "True", false: "False"}[v]
+		case json.Number:
+			val = v.String()
+		default:
+			b, _ := json.Marshal(v)
+			val = string(b)
+		}
+		sig = strings.ReplaceAll(sig, "<"+p.Name+">", val)
+	}
+	return strings.TrimSpace(sig)
+}
+
+// atEOF reports whether nothing but white space follows the decoded value.
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return errors.Is(err, io.EOF)
 }
