@@ -51,7 +51,7 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		return workflows.ModelCallResult{}, modelError(cfg.Model, in.Turn, err)
 	}
 	hashes, tokens := promptFingerprint(msgs)
-	if resp.Usage.CachedInput == 0 {
+	if !resp.ProviderUsage && resp.Usage.CachedInput == 0 {
 		resp.Usage.CachedInput = a.simulatedCache(dir, in, hashes, tokens)
 	}
 	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
@@ -184,6 +184,11 @@ func modelError(model string, turn int, err error) error {
 		return temporal.NewNonRetryableApplicationError(msg, ErrContextExceeded, err)
 	case llm.KindOf(err) == llm.KindAuth, llm.KindOf(err) == llm.KindBadRequest:
 		return temporal.NewNonRetryableApplicationError(msg, string(llm.KindOf(err)), err)
+	}
+	if d, ok := llm.RetryAfter(err); ok && llm.IsRetryable(err) {
+		// Rate limits: retry no sooner than the provider asked.
+		return temporal.NewApplicationErrorWithOptions(msg, string(llm.KindOf(err)),
+			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
 	}
 	return fmt.Errorf("model %s, turn %d: %w", model, turn, err)
 }

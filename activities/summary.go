@@ -71,7 +71,7 @@ func (a *Activities) Summarize(ctx context.Context, in workflows.SummarizeInput)
 		resp, err := model.Complete(ctx, llm.Request{Messages: plan.Request, Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
 		stop()
 		if err != nil {
-			return workflows.SummarizeResult{}, fmt.Errorf("summarizer %s after turn %d: %w", st.Model, in.Turn, err)
+			return workflows.SummarizeResult{}, modelError("summarizer "+st.Model, in.Turn, err)
 		}
 		st.Summary = plan.Finish(resp.Content)
 		st.Called, st.Usage, st.Cost = true, resp.Usage, preset.Cost(resp.Usage)
