@@ -159,20 +159,16 @@ func TestRefusalsAreRequeries(t *testing.T) {
 }
 
 // TestExitContext: a context-window overflow reported by the model layer
-// ends the instance with exit_context once the workflow maps the activity's
-// ContextWindowExceeded error to it; until then it ends with exit_error.
+// is not retried and ends the instance with exit_context (autosubmitted,
+// since the first turn changed a file).
 func TestExitContext(t *testing.T) {
 	l := newLoop(t, bash("echo x >> README.md"), reply{err: &llm.Error{Kind: llm.KindContextExceeded, Provider: "p", Model: "m"}})
 	rec := l.run(t, limits(nil))
-	if l.model.calls() != 2 || !strings.Contains(rec.Error, "ContextWindowExceeded") {
+	if l.model.calls() != 2 {
 		t.Fatalf("record %+v after %d calls: the overflow must not be retried", rec, l.model.calls())
 	}
-	switch rec.ExitStatus {
-	case "submitted (exit_context)":
-	case "submitted (exit_error)":
-		t.Skip("the workflow does not map ContextWindowExceeded to exit_context yet")
-	default:
-		t.Errorf("status %q", rec.ExitStatus)
+	if rec.ExitStatus != "submitted (exit_context)" {
+		t.Errorf("status %q, want submitted (exit_context)", rec.ExitStatus)
 	}
 }
 

@@ -172,7 +172,7 @@ func (a *Activities) simulatedCache(dir string, in workflows.ModelCallInput, has
 // ErrContextExceeded is the application error type of a model call whose
 // prompt does not fit the model's context window: not retried; the
 // instance should end with exit_context.
-const ErrContextExceeded = "ContextWindowExceeded"
+const ErrContextExceeded = workflows.ErrContextExceeded
 
 // modelError classifies a failed call: a context-window overflow and
 // requests that cannot succeed as sent (bad credentials, bad request) are

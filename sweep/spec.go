@@ -20,9 +20,12 @@ type Spec struct {
 	// Parameters in file order.
 	Parameters     []Parameter
 	EarlyTerminate *EarlyTerminate
-	RunCap         int      // 0 = no cap
-	Command        []string // raw command list
-	CommandFlags   CommandFlags
+	RunCap         int // 0 = no cap
+	// BudgetUSD caps the sweep's total model cost (our extension key
+	// budget_usd; 0 = no budget). See BudgetAllows.
+	BudgetUSD    float64
+	Command      []string // raw command list
+	CommandFlags CommandFlags
 }
 
 // Metric is the sweep objective. Goal defaults to "minimize" as in W&B.

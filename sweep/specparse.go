@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func unknownKey(valid []string) string {
 }
 
 var topKeys = []string{"name", "description", "program", "method", "metric",
-	"parameters", "early_terminate", "run_cap", "command"}
+	"parameters", "early_terminate", "run_cap", "command", "budget_usd"}
 
 // W&B sweep keys that ctxsweep deliberately does not support.
 var unsupportedTopKeys = map[string]bool{
@@ -189,6 +190,14 @@ func (p *parser) parseTop(s *Spec, doc *yaml.Node) {
 			s.RunCap, _ = p.int(e.v, e.key, 1)
 		case "command":
 			s.Command, s.CommandFlags = p.parseCommand(e.v)
+		case "budget_usd":
+			if v, _, ok := p.num(e.v, e.key); ok {
+				if !(v > 0) || math.IsInf(v, 0) {
+					p.errorf(e.v, e.key, "must be a positive number of US dollars, got %v", v)
+				} else {
+					s.BudgetUSD = v
+				}
+			}
 		default:
 			if unsupportedTopKeys[e.key] {
 				p.errorf(e.kn, e.key, "W&B key not supported by ctxsweep")

@@ -15,6 +15,10 @@ import (
 // sandbox it was given does not exist on its worker (the worker restarted).
 const ErrSandboxLost = "SandboxLost"
 
+// ErrContextExceeded is the error type of a model call whose prompt no
+// longer fits the model's context window: the instance ends exit_context.
+const ErrContextExceeded = "ContextWindowExceeded"
+
 // ErrConfig is the error type for bad configuration (unknown model, missing
 // key): not retried, the instance ends with exit_error.
 const ErrConfig = "ConfigError"
@@ -92,7 +96,7 @@ func (r *instanceRun) mainCtx(ctx workflow.Context, startToClose time.Duration, 
 		HeartbeatTimeout:    r.tuning().heartbeat(),
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
-			MaximumAttempts: attempts, NonRetryableErrorTypes: []string{ErrConfig},
+			MaximumAttempts: attempts, NonRetryableErrorTypes: []string{ErrConfig, ErrContextExceeded, "AuthFailed", "BadRequest"},
 		},
 	})
 }
@@ -182,6 +186,10 @@ func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error)
 	for attempt := 0; attempt < maxTries; attempt++ {
 		var res ModelCallResult
 		err := workflow.ExecuteActivity(actx, ActModelCall, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.Type() == ErrContextExceeded {
+			return 0, agent.ExitContext, nil
+		}
 		if err != nil {
 			return 0, "", err
 		}

@@ -2,9 +2,9 @@ package workflows
 
 import (
 	"fmt"
+	"hash/fnv"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -20,6 +20,10 @@ type SweepInput struct {
 	Flags    sweep.CommandFlags `json:"flags"`
 	Parallel int                `json:"parallel"` // trials at once
 	Tuning   Tuning             `json:"tuning"`
+	// Seed seeds the random and bayes controllers; 0 means DefaultSeed(Name).
+	Seed int64 `json:"seed,omitempty"`
+	// BudgetUSD overrides the file's budget_usd when > 0.
+	BudgetUSD float64 `json:"budget_usd,omitempty"`
 }
 
 // Trial states.
@@ -29,6 +33,18 @@ const (
 	TrialCompleted = "completed"
 	TrialFailed    = "failed"
 	TrialCancelled = "cancelled"
+	// TrialStopped: stopped early by hyperband; its finished instances stay.
+	TrialStopped = "stopped"
+	// TrialBudget: the sweep budget ran out before all its instances ran.
+	TrialBudget = "budget exhausted"
+	// TrialSkipped: a planned grid trial never started (budget exhausted).
+	TrialSkipped = "skipped"
+)
+
+// Sweep end states besides "running", "completed" and "cancelled".
+const (
+	SweepWithFailures    = "completed with failures"
+	SweepBudgetExhausted = "budget exhausted"
 )
 
 // SweepTrial is one trial's line in the sweep status.
@@ -43,6 +59,12 @@ type SweepTrial struct {
 	Resolved  int     `json:"resolved"`
 	Cost      float64 `json:"cost"`
 	Error     string  `json:"error,omitempty"`
+	// Params are the controller's parameters for the trial (once started).
+	Params map[string]any `json:"params,omitempty"`
+	// Values is the sweep metric after each finished instance.
+	Values []float64 `json:"metric_values,omitempty"`
+	// Outcome aggregates the finished instances (the metric's input).
+	Outcome sweep.Outcome `json:"outcome"`
 }
 
 // SweepStatus answers the sweep's "status" query.
@@ -55,13 +77,43 @@ type SweepStatus struct {
 	Done      int          `json:"trials_done"`
 	Running   int          `json:"trials_running"`
 	Failed    int          `json:"trials_failed"`
+	Stopped   int          `json:"trials_stopped"`
 	Instances int          `json:"instances_done"`
 	Total     int          `json:"instances_total"`
 	Cost      float64      `json:"cost"`
+	// Planned is the number of trials the sweep expects to run (grid: its
+	// distinct trials; random/bayes: run_cap or the finite space's size;
+	// 0 when unknown).
+	Planned int     `json:"trials_planned"`
+	Metric  string  `json:"metric,omitempty"`
+	Goal    string  `json:"goal,omitempty"`
+	Seed    int64   `json:"seed"`
+	Budget  *Budget `json:"budget,omitempty"`
+	Note    string  `json:"note,omitempty"`
+}
+
+// Budget is the budget part of the sweep status (USD).
+type Budget struct {
+	Limit float64 `json:"limit"`
+	// Reserved is the allowance of instances running now.
+	Reserved float64 `json:"reserved"`
+	// Charged is the full allowance of instances that ended without a
+	// record (failed or cancelled): their real cost is not known.
+	Charged   float64 `json:"charged"`
+	Exhausted bool    `json:"exhausted"`
 }
 
 // SweepID is the workflow ID of a sweep.
 func SweepID(name string) string { return "sweep/" + name }
+
+// DefaultSeed is the controller seed of a sweep started without one: a
+// hash of its name, so a sweep restarted under the same name proposes the
+// same trials.
+func DefaultSeed(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("ctxsweep/" + name))
+	return int64(h.Sum64() & (1<<62 - 1))
+}
 
 // TrialRefFor derives a trial's deterministic identity from the sweep name
 // and its parameters.
@@ -79,116 +131,52 @@ func TrialRefFor(sweepName string, c sweep.RunConfig, tuning Tuning) (TrialRef, 
 	}, nil
 }
 
-// SweepWorkflow expands a sweep into trials and runs them as child
-// TrialWorkflows, Parallel at a time.
+// SweepWorkflow runs a sweep: it asks the sweep's controller (grid, random
+// or bayes, see sweep.NewController) for the next trial each time one of
+// Parallel slots is free, runs each as a child TrialWorkflow, records the
+// metric after each finished instance, stops trials that hyperband rejects
+// and keeps the total cost under the budget (see budget.go).
 func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepStatus, error) {
-	spec, err := sweep.Parse(in.File, []byte(in.Source))
+	r, err := newSweepRun(ctx, in)
 	if err != nil {
 		return SweepStatus{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrConfig, nil)
 	}
-	if in.Name != "" {
-		spec.Name = in.Name
-	}
-	refs, err := PlanTrials(spec, in.Flags, in.Tuning)
-	if err != nil {
-		return SweepStatus{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrConfig, nil)
-	}
-	st := &SweepStatus{Name: spec.Name, Method: spec.Method, State: "running", Started: workflow.Now(ctx)}
-	for _, ref := range refs {
-		st.Trials = append(st.Trials, SweepTrial{ID: ref.TrialID, RunName: ref.RunName, Dir: ref.Dir, State: TrialPending})
-	}
-	index := map[string]int{}
-	for i, t := range st.Trials {
-		index[t.ID] = i
-	}
-	if err := workflow.SetQueryHandler(ctx, "status", func() (SweepStatus, error) { return summarise(*st), nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, "status", func() (SweepStatus, error) { return r.status(), nil }); err != nil {
 		return SweepStatus{}, err
 	}
-	progress := workflow.GetSignalChannel(ctx, SignalProgress)
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		for {
-			var p TrialProgress
-			if !progress.Receive(gctx, &p) {
-				return
-			}
-			if i, ok := index[p.TrialID]; ok {
-				t := &st.Trials[i]
-				t.Total, t.Done, t.Submitted, t.Resolved, t.Cost = p.Total, p.Done, p.Submitted, p.Resolved, p.Cost
-			}
-		}
-	})
-	parallel := in.Parallel
-	if parallel < 1 {
-		parallel = 1
+	r.listen(ctx)
+	if err := r.plan(ctx); err != nil {
+		return r.status(), err
 	}
-	sem := workflow.NewSemaphore(ctx, int64(parallel))
-	wg := workflow.NewWaitGroup(ctx)
-	for i := range refs {
-		if err := sem.Acquire(ctx, 1); err != nil {
+	parallel := max(in.Parallel, 1)
+	for {
+		err := workflow.Await(ctx, func() bool { return r.running == 0 || (r.running < parallel && r.canStart()) })
+		if err != nil {
 			break // cancelled
 		}
-		ref := refs[i]
-		t := &st.Trials[index[ref.TrialID]]
-		t.State = TrialRunning
-		wg.Add(1)
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			defer wg.Done()
-			defer sem.Release(1)
-			cctx := workflow.WithChildOptions(gctx, workflow.ChildWorkflowOptions{
-				WorkflowID:            ref.TrialID,
-				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-			})
-			var res TrialResult
-			err := workflow.ExecuteChildWorkflow(cctx, TrialWorkflow, ref).Get(gctx, &res)
-			switch {
-			case err == nil:
-				t.State = TrialCompleted
-			case temporal.IsCanceledError(err):
-				t.State = TrialCancelled
-			default:
-				t.State = TrialFailed
-				t.Error = err.Error()
-			}
-			if len(res.Records) > 0 {
-				t.Done = len(res.Records)
-				t.Cost, t.Submitted, t.Resolved = 0, 0, 0
-				for _, r := range res.Records {
-					t.Cost += r.TotalCost()
-					if r.Submitted {
-						t.Submitted++
-					}
-					if r.Resolved != nil && *r.Resolved {
-						t.Resolved++
-					}
-				}
-			}
-		})
-	}
-	wg.Wait(ctx)
-	if ctx.Err() != nil {
-		for i := range st.Trials {
-			if st.Trials[i].State == TrialPending || st.Trials[i].State == TrialRunning {
-				st.Trials[i].State = TrialCancelled
-			}
+		if r.running < parallel && r.canStart() {
+			r.next(ctx)
+			continue
 		}
-		st.State = "cancelled"
-		return summarise(*st), temporal.NewCanceledError(summarise(*st))
+		break // nothing running and nothing may start
 	}
-	st.State = "completed"
-	out := summarise(*st)
-	if out.Failed > 0 {
-		st.State = "completed with failures"
-		out.State = st.State
-	}
-	return out, nil
+	return r.end(ctx)
 }
 
-// PlanTrials expands a sweep into its trials, each experiment once, in the
-// method's order. The starter calls it too, to reject a bad sweep before
-// anything starts.
+// PlanTrials checks a sweep before it starts. For grid it expands the
+// sweep into its trials, each experiment once, in grid order. For random
+// and bayes it checks the search space (every constant and categorical
+// value must be a valid trial value) and returns no trials: those are
+// proposed one at a time while the sweep runs.
 func PlanTrials(spec *sweep.Spec, flags sweep.CommandFlags, tuning Tuning) ([]TrialRef, error) {
-	configs, err := trialsOf(spec, flags)
+	switch spec.Method {
+	case "grid":
+	case "random", "bayes":
+		return nil, ValidateSpace(spec)
+	default:
+		return nil, fmt.Errorf("%s: unknown sweep method %q (valid: grid, random, bayes)", spec.File, spec.Method)
+	}
+	configs, err := spec.GridTrials(flags)
 	if err != nil {
 		return nil, err
 	}
@@ -208,30 +196,54 @@ func PlanTrials(spec *sweep.Spec, flags sweep.CommandFlags, tuning Tuning) ([]Tr
 	return refs, nil
 }
 
-func trialsOf(spec *sweep.Spec, flags sweep.CommandFlags) ([]sweep.RunConfig, error) {
-	switch spec.Method {
-	case "grid":
-		return spec.GridTrials(flags)
-	default:
-		return nil, fmt.Errorf("%s: method %q is not supported yet; this build runs grid sweeps", spec.File, spec.Method)
+// ValidateSpace checks the parts of a random or bayes sweep that can be
+// checked without enumerating it: every constant and categorical value is
+// a valid value of its run flag, and a space with a continuous parameter
+// has a run_cap or a budget (it would never end otherwise). Combinations
+// (k < s) are checked when a trial is proposed.
+func ValidateSpace(spec *sweep.Spec) error {
+	continuous := false
+	for i := range spec.Parameters {
+		p := &spec.Parameters[i]
+		choices, ok := p.Choices()
+		if !ok {
+			continuous = true
+			continue
+		}
+		for _, v := range choices {
+			c := sweep.DefaultRunConfig()
+			if err := c.Set(p.Name, v); err != nil {
+				return &sweep.Error{File: spec.File, Line: p.Line, Column: p.Column, Key: "parameters." + p.Name, Msg: err.Error()}
+			}
+		}
 	}
+	if continuous && spec.RunCap == 0 && spec.BudgetUSD == 0 {
+		return &sweep.Error{File: spec.File, Key: "run_cap", Msg: fmt.Sprintf("method %s over a continuous parameter needs run_cap (or budget_usd): the space never runs out", spec.Method)}
+	}
+	return nil
 }
 
 func summarise(s SweepStatus) SweepStatus {
 	s.Trials = append([]SweepTrial(nil), s.Trials...)
-	s.Done, s.Running, s.Failed, s.Instances, s.Total, s.Cost = 0, 0, 0, 0, 0, 0
+	s.Done, s.Running, s.Failed, s.Stopped, s.Instances, s.Total, s.Cost = 0, 0, 0, 0, 0, 0, 0
 	for _, t := range s.Trials {
 		switch t.State {
-		case TrialCompleted:
+		case TrialCompleted, TrialBudget:
 			s.Done++
 		case TrialRunning:
 			s.Running++
 		case TrialFailed:
 			s.Failed++
+		case TrialStopped:
+			s.Stopped++
 		}
 		s.Instances += t.Done
 		s.Total += t.Total
 		s.Cost += t.Cost
+	}
+	if s.Budget != nil {
+		b := *s.Budget
+		s.Budget = &b
 	}
 	return s
 }

@@ -172,14 +172,17 @@ func TestSweepMalformedSource(t *testing.T) {
 	assert.Empty(t, f.childIDs)
 }
 
-func TestSweepUnsupportedMethod(t *testing.T) {
-	src := "method: random\nparameters:\n  model: {value: replay}\n  strategy: {values: [raw]}\n"
+func TestSweepUnboundedSpaceRejected(t *testing.T) {
+	src := "method: random\nparameters:\n  model: {value: replay}\n  strategy: {values: [raw]}\n" +
+		"  cost-limit: {distribution: uniform, min: 0.5, max: 2}\n"
 	env, f := newSweepEnv(t)
 	env.ExecuteWorkflow(wf.SweepWorkflow, wf.SweepInput{File: "sweeps/rnd.yaml", Source: src})
 	err := env.GetWorkflowError()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "sweeps/rnd.yaml")
-	assert.Contains(t, err.Error(), "random")
+	var app *temporal.ApplicationError
+	require.True(t, errors.As(err, &app), "got %v", err)
+	assert.Equal(t, wf.ErrConfig, app.Type())
+	assert.Contains(t, err.Error(), "sweeps/rnd.yaml: run_cap: method random over a continuous parameter needs run_cap")
 	assert.Empty(t, f.childIDs)
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -11,36 +12,50 @@ import (
 // SignalProgress carries a trial's progress to its sweep.
 const SignalProgress = "trial-progress"
 
-// TrialProgress is what a trial reports after each instance.
+// TrialProgress is what a trial reports after each instance: cumulative
+// figures over its finished instances (what sweep.Outcome needs), and the
+// instance that just finished.
 type TrialProgress struct {
-	TrialID   string  `json:"trial_id"`
-	Total     int     `json:"total"`
-	Done      int     `json:"done"`
-	Submitted int     `json:"submitted"`
-	Resolved  int     `json:"resolved"`
-	Cost      float64 `json:"cost"`
+	TrialID     string  `json:"trial_id"`
+	InstanceID  string  `json:"instance_id,omitempty"`
+	Total       int     `json:"total"`
+	Done        int     `json:"done"`
+	Submitted   int     `json:"submitted"`
+	Resolved    int     `json:"resolved"`
+	Cost        float64 `json:"cost"` // agent + summarizer
+	SummaryCost float64 `json:"summary_cost,omitempty"`
+	Turns       int     `json:"turns,omitempty"`
+	APICalls    int     `json:"api_calls,omitempty"`
 }
 
 // TrialResult is what a trial returns: its records, in instance order.
+// Stopped says why some instances did not run (TrialBudget).
 type TrialResult struct {
 	Trial   TrialRef         `json:"trial"`
 	Records []InstanceRecord `json:"records"`
+	Stopped string           `json:"stopped,omitempty"`
 }
 
 // TrialStatus answers a trial's "status" query.
 type TrialStatus struct {
-	Total     int              `json:"total"`
-	Running   []string         `json:"running"`
-	Records   []InstanceRecord `json:"records"`
-	Cost      float64          `json:"cost"`
-	Submitted int              `json:"submitted"`
-	Resolved  int              `json:"resolved"`
+	Total       int              `json:"total"`
+	Running     []string         `json:"running"`
+	Records     []InstanceRecord `json:"records"`
+	Cost        float64          `json:"cost"`
+	Submitted   int              `json:"submitted"`
+	Resolved    int              `json:"resolved"`
+	SummaryCost float64          `json:"summary_cost"`
+	Turns       int              `json:"turns"`
+	APICalls    int              `json:"api_calls"`
+	Stopped     string           `json:"stopped,omitempty"`
 }
 
 // TrialWorkflow selects a trial's instances and runs them, NumWorkers at a
 // time, as child InstanceWorkflows. Instances whose record is already in the
 // store (from an earlier, interrupted run of the same trial) are not run
-// again.
+// again. Under a sweep budget it asks the sweep for each instance's
+// allowance first (see budget.go) and stops starting instances when it is
+// refused. A cancelled trial writes the records it has before it ends.
 func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
@@ -76,13 +91,16 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		byID[r.InstanceID] = r
 		status.Records = append(status.Records, r)
 		status.Cost += r.TotalCost()
+		status.SummaryCost += r.SummaryCost
+		status.Turns += r.Turns
+		status.APICalls += r.APICalls
 		if r.Submitted {
 			status.Submitted++
 		}
 		if r.Resolved != nil && *r.Resolved {
 			status.Resolved++
 		}
-		reportProgress(ctx, t.TrialID, status)
+		reportProgress(ctx, t.TrialID, r.InstanceID, status)
 	}
 	for _, id := range sel.IDs {
 		if r, ok := byID[id]; ok {
@@ -95,13 +113,30 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	}
 	sem := workflow.NewSemaphore(ctx, int64(workers))
 	wg := workflow.NewWaitGroup(ctx)
+	budgeted := budgetOf(ctx) > 0
+	answers := workflow.GetSignalChannel(ctx, SignalBudgetGrant)
 	var firstErr error
 	for _, id := range sel.IDs {
 		if _, done := byID[id]; done {
 			continue
 		}
 		if err := sem.Acquire(ctx, 1); err != nil {
-			return TrialResult{}, err
+			break // cancelled
+		}
+		inst := t
+		if budgeted {
+			usd, ok := askBudget(ctx, t, id, answers)
+			if !ok {
+				sem.Release(1)
+				if ctx.Err() == nil {
+					status.Stopped = TrialBudget
+					workflow.GetLogger(ctx).Info("sweep budget exhausted: no more instances", "trial", t.RunName)
+				}
+				break
+			}
+			if usd > 0 {
+				inst.Limits.CostLimit = usd
+			}
 		}
 		id := id
 		running[id] = true
@@ -113,13 +148,19 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 				WorkflowID:            t.TrialID + "/" + id,
 				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+				// A cancelled trial ends only after its instances have
+				// removed their sandboxes.
+				WaitForCancellation: true,
 			})
 			var rec InstanceRecord
-			err := workflow.ExecuteChildWorkflow(cctx, InstanceWorkflow, InstanceInput{Ref: InstanceRef{Trial: t, InstanceID: id}}).Get(gctx, &rec)
+			err := runInstance(gctx, cctx, InstanceInput{Ref: InstanceRef{Trial: inst, InstanceID: id}}, &rec)
 			delete(running, id)
 			if err != nil {
 				if firstErr == nil && !temporal.IsCanceledError(err) {
 					firstErr = err
+				}
+				if budgeted && gctx.Err() == nil {
+					budgetEnded(gctx, t, id)
 				}
 				workflow.GetLogger(gctx).Error("instance failed", "instance", id, "error", err)
 				return
@@ -128,29 +169,56 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		})
 	}
 	wg.Wait(ctx)
-	if ctx.Err() != nil {
-		return TrialResult{}, temporal.NewCanceledError()
-	}
 	records := make([]InstanceRecord, 0, len(sel.IDs))
 	for _, id := range sel.IDs {
 		if r, ok := byID[id]; ok {
 			records = append(records, r)
 		}
 	}
+	if ctx.Err() != nil {
+		// Stopped (hyperband) or cancelled: keep what finished.
+		if len(records) > 0 {
+			dctx, _ := workflow.NewDisconnectedContext(ctx)
+			dctx = workflow.WithActivityOptions(dctx, workflow.ActivityOptions{ScheduleToCloseTimeout: 5 * time.Minute,
+				RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{ErrConfig}}})
+			_ = workflow.ExecuteActivity(dctx, ActWriteTrial, WriteTrialInput{Trial: t, Records: records}).Get(dctx, nil)
+		}
+		return TrialResult{}, temporal.NewCanceledError()
+	}
 	if err := workflow.ExecuteActivity(actx, ActWriteTrial, WriteTrialInput{Trial: t, Records: records}).Get(ctx, nil); err != nil {
 		return TrialResult{}, err
 	}
+	res := TrialResult{Trial: t, Records: records, Stopped: status.Stopped}
 	if firstErr != nil {
-		return TrialResult{Trial: t, Records: records}, firstErr
+		return res, firstErr
 	}
-	return TrialResult{Trial: t, Records: records}, nil
+	return res, nil
 }
 
-func reportProgress(ctx workflow.Context, trialID string, s *TrialStatus) {
+func reportProgress(ctx workflow.Context, trialID, instanceID string, s *TrialStatus) {
 	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
 	if parent == nil {
 		return
 	}
-	p := TrialProgress{TrialID: trialID, Total: s.Total, Done: len(s.Records), Submitted: s.Submitted, Resolved: s.Resolved, Cost: s.Cost}
+	p := TrialProgress{TrialID: trialID, InstanceID: instanceID, Total: s.Total, Done: len(s.Records), Submitted: s.Submitted,
+		Resolved: s.Resolved, Cost: s.Cost, SummaryCost: s.SummaryCost, Turns: s.Turns, APICalls: s.APICalls}
 	workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalProgress, p)
+}
+
+// runInstance runs an instance as a child workflow. An earlier run of the
+// same instance may still be finishing its cancellation (its trial was
+// cancelled and is being resumed): the start is retried until that run has
+// closed, instead of failing the trial.
+func runInstance(ctx, cctx workflow.Context, in InstanceInput, rec *InstanceRecord) error {
+	for attempt := 0; ; attempt++ {
+		err := workflow.ExecuteChildWorkflow(cctx, InstanceWorkflow, in).Get(ctx, rec)
+		var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if err == nil || !errors.As(err, &started) || attempt >= 60 || ctx.Err() != nil {
+			return err
+		}
+		workflow.GetLogger(ctx).Warn("an earlier run of this instance is still closing; waiting", "instance", in.Ref.InstanceID)
+		if err := workflow.Sleep(ctx, 5*time.Second); err != nil {
+			return err
+		}
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +29,10 @@ type sweepFlags struct {
 	flags    sweep.CommandFlags
 	detach   bool
 	tuning   workflows.Tuning
+	seed     int64
+	budget   float64
+	dryRun   bool
+	asJSON   bool
 }
 
 func (f *sweepFlags) bind(cmd *cobra.Command) {
@@ -37,6 +43,8 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.flags.WandbEntity, "wandb-entity", "", "W&B entity (overrides the sweep file's command)")
 	cmd.Flags().BoolVar(&f.detach, "detach", false, "start (or attach) and return at once; needs workers elsewhere")
 	cmd.Flags().DurationVar(&f.tuning.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "how soon a dead worker's instances move to another worker")
+	cmd.Flags().Int64Var(&f.seed, "seed", 0, "seed of the random and bayes controllers (0: derived from the sweep name)")
+	cmd.Flags().Float64Var(&f.budget, "budget-usd", 0, "stop starting trials and instances at this total cost in USD (overrides the file's budget_usd)")
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -50,6 +58,12 @@ func sweepCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f.dryRun {
+				return dryRun(cmd.OutOrStdout(), g, args[0], data, f)
+			}
+			if f.asJSON {
+				return fmt.Errorf("--json goes with --dry-run")
+			}
 			in, err := planSweep(g, args[0], data, f)
 			if err != nil {
 				return err
@@ -58,37 +72,102 @@ func sweepCmd(g *globals) *cobra.Command {
 		},
 	}
 	f.bind(cmd)
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the distinct trials (or the search space) and an estimated cost; start nothing")
+	cmd.Flags().BoolVar(&f.asJSON, "json", false, "with --dry-run: print a JSON array, one object per distinct trial")
 	return cmd
 }
 
 // planSweep parses and checks a sweep completely before anything starts.
 func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.SweepInput, error) {
-	spec, err := sweep.Parse(file, data)
+	spec, presets, _, err := checkSweep(g, file, data, f)
 	if err != nil {
 		return workflows.SweepInput{}, err
+	}
+	if spec.BudgetUSD > 0 {
+		if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
+			fmt.Fprintf(os.Stderr, "warning: the budget cannot limit unpriced models (their calls count as $0): %s\n", strings.Join(unpriced, ", "))
+		}
+	}
+	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel,
+		Tuning: f.tuning, Seed: f.seed, BudgetUSD: f.budget}, nil
+}
+
+// checkSweep parses a sweep with the command's overrides and checks it: the
+// grid's trials, or a random or bayes sweep's space, the metric and
+// hyperband brackets, and that every model is a known preset.
+func checkSweep(g *globals, file string, data []byte, f *sweepFlags) (*sweep.Spec, llm.Presets, []workflows.TrialRef, error) {
+	spec, err := sweep.Parse(file, data)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if f.name != "" {
 		spec.Name = f.name
 	}
+	switch {
+	case f.budget < 0 || math.IsNaN(f.budget) || math.IsInf(f.budget, 0):
+		return nil, nil, nil, fmt.Errorf("--budget-usd must be a positive number of US dollars, got %v", f.budget)
+	case f.budget > 0:
+		spec.BudgetUSD = f.budget
+	}
 	presets, err := llm.LoadPresets(config.Models, g.modelsFile...)
 	if err != nil {
-		return workflows.SweepInput{}, err
+		return nil, nil, nil, err
 	}
 	refs, err := workflows.PlanTrials(spec, f.flags, workflows.Tuning{})
 	if err != nil {
-		return workflows.SweepInput{}, err
+		return nil, nil, nil, err
+	}
+	if _, err := sweep.NewController(spec, f.seed); err != nil {
+		return nil, nil, nil, err
 	}
 	known := func(m string) bool { _, ok := presets[m]; return ok }
 	for _, r := range refs {
 		if err := r.Config.Validate(known); err != nil {
-			return workflows.SweepInput{}, fmt.Errorf("%s: trial %s: %w", file, r.RunName, err)
+			return nil, nil, nil, fmt.Errorf("%s: trial %s: %w", file, r.RunName, err)
 		}
 	}
-	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel, Tuning: f.tuning}, nil
+	for i := range spec.Parameters {
+		p := &spec.Parameters[i]
+		if spec.Method == "grid" {
+			break // every grid trial was checked above
+		}
+		choices, _ := p.Choices()
+		for _, v := range choices {
+			if name, ok := v.(string); ok && (p.Name == "model" || (p.Name == "summarizer-model" && name != sweep.SummarizerSame)) && !known(name) {
+				return nil, nil, nil, &sweep.Error{File: file, Line: p.Line, Column: p.Column, Key: "parameters." + p.Name,
+					Msg: fmt.Sprintf("%q is not a known model preset (see `starter models`)", name)}
+			}
+		}
+	}
+	return spec, presets, refs, nil
+}
+
+// unpricedModels lists the models of a sweep that have no price.
+func unpricedModels(spec *sweep.Spec, presets llm.Presets) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range spec.Parameters {
+		if p.Name != "model" && p.Name != "summarizer-model" {
+			continue
+		}
+		choices, _ := p.Choices()
+		for _, v := range choices {
+			name, _ := v.(string)
+			if pr, ok := presets[name]; ok && !pr.Priced() && !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 func specHash(in workflows.SweepInput) string {
-	h := sha256.Sum256([]byte(in.Source + "\x00" + fmt.Sprintf("%+v", in.Flags)))
+	key := in.Source + "\x00" + fmt.Sprintf("%+v", in.Flags)
+	if in.Seed != 0 || in.BudgetUSD != 0 {
+		key += fmt.Sprintf("\x00seed=%d budget=%v", in.Seed, in.BudgetUSD)
+	}
+	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])
 }
 
