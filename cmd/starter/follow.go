@@ -119,8 +119,14 @@ func progressLine(st workflows.SweepStatus, doneHere int, began time.Time) strin
 	} else if st.Total > 0 && st.Total == st.Instances {
 		eta = "finishing"
 	}
-	return fmt.Sprintf("trials %d/%d done, %d running | instances %d/%d | cost $%.4f | %s",
-		st.Done, len(st.Trials), st.Running, st.Instances, st.Total, st.Cost, eta)
+	trials := fmt.Sprint(len(st.Trials))
+	if st.Planned > len(st.Trials) {
+		trials = fmt.Sprint(st.Planned)
+	} else if st.Planned < 0 {
+		trials = "?"
+	}
+	return fmt.Sprintf("trials %d/%s done, %d running | instances %d/%d | cost $%.4f | %s",
+		st.Done, trials, st.Running, st.Instances, st.Total, st.Cost, eta)
 }
 
 func printTrials(w *os.File, st workflows.SweepStatus) {
@@ -133,4 +139,7 @@ func printTrials(w *os.File, st workflows.SweepStatus) {
 		}
 	}
 	fmt.Fprintf(w, "Total: %d/%d instances, cost $%.4f\n", st.Instances, st.Total, st.Cost)
+	if st.Note != "" {
+		fmt.Fprintln(w, st.Note)
+	}
 }
