@@ -217,7 +217,7 @@ func (r *sweepRun) start(ctx workflow.Context, ref TrialRef, params map[string]a
 			if err == nil || !errors.As(err, &started) || attempt >= 60 || cctx.Err() != nil {
 				break
 			}
-			if workflow.Sleep(cctx, 5*time.Second) != nil {
+			if workflow.Sleep(gctx, 5*time.Second) != nil || cctx.Err() != nil {
 				break
 			}
 		}
