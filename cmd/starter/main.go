@@ -27,19 +27,6 @@ type globals struct {
 	verbose    bool
 }
 
-func defaultDataDir() string {
-	if d := os.Getenv("CTXSWEEP_DATA_DIR"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "ctxsweep")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "ctxsweep")
-	}
-	return ".ctxsweep"
-}
-
 func main() {
 	g := &globals{}
 	root := &cobra.Command{
@@ -49,7 +36,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.dataDir, "data-dir", defaultDataDir(), "directory for the embedded server's database, outputs and caches (env CTXSWEEP_DATA_DIR)")
+	pf.StringVar(&g.dataDir, "data-dir", engine.DefaultDataDir(), "directory for the embedded server's database, outputs and caches (env CTXSWEEP_DATA_DIR)")
 	pf.StringVar(&g.address, "temporal-address", os.Getenv("TEMPORAL_ADDRESS"), "Temporal frontend host:port; empty starts an embedded server (env TEMPORAL_ADDRESS)")
 	pf.StringVar(&g.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	pf.StringArrayVar(&g.modelsFile, "models-file", splitEnv("CTXSWEEP_MODELS_FILE"), "extra model presets YAML (repeatable; env CTXSWEEP_MODELS_FILE)")

@@ -58,12 +58,7 @@ func main() {
 			return nil
 		},
 	}
-	def := os.Getenv("CTXSWEEP_DATA_DIR")
-	if def == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			def = filepath.Join(home, ".local", "share", "ctxsweep")
-		}
-	}
+	def := engine.DefaultDataDir()
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data-dir", def, "data directory for outputs (shared by all workers of a sweep; env CTXSWEEP_DATA_DIR)")
 	f.StringVar(&address, "temporal-address", os.Getenv("TEMPORAL_ADDRESS"), "Temporal frontend host:port (env TEMPORAL_ADDRESS; default: the `starter server` of --data-dir)")
