@@ -24,7 +24,14 @@ func (a *Activities) SelectInstances(ctx context.Context, t workflows.TrialRef) 
 	if err := a.Store.WriteJSON(path.Join(t.Dir, "trial.json"), t); err != nil {
 		return workflows.SelectInstancesResult{}, err
 	}
-	return workflows.SelectInstancesResult{IDs: ids}, nil
+	res := workflows.SelectInstancesResult{IDs: ids}
+	if p, ok := a.Presets[t.Config.Model]; ok {
+		res.ModelQueue = p.TaskQueue(workflows.TaskQueue)
+	}
+	if p, ok := a.Presets[t.Config.Summarizer()]; ok {
+		res.SummaryQueue = p.TaskQueue(workflows.TaskQueue)
+	}
+	return res, nil
 }
 
 // LoadRecords returns the records already stored for a trial's instances.

@@ -63,6 +63,7 @@ type Engine struct {
 	Client   client.Client
 	Server   *devserver.Server
 	Worker   worker.Worker
+	limited  []worker.Worker
 	Presets  llm.Presets
 	Address  string
 	UIURL    string
@@ -187,6 +188,27 @@ func (e *Engine) startWorker() error {
 		return fmt.Errorf("starting worker: %w", err)
 	}
 	e.Worker = w
+	return e.startLimitedWorkers()
+}
+
+// startLimitedWorkers polls the task queue of every rate-limited provider
+// (llm.RateLimit): Temporal's server enforces requests_per_second across
+// all workers polling a queue, and max_concurrent bounds each worker.
+func (e *Engine) startLimitedWorkers() error {
+	limits, err := e.Presets.QueueLimits(workflows.TaskQueue)
+	if err != nil {
+		return err
+	}
+	for _, l := range limits {
+		opts := worker.Options{TaskQueueActivitiesPerSecond: l.RequestsPerSecond, MaxConcurrentActivityExecutionSize: l.MaxConcurrent}
+		w := worker.New(e.Client, l.TaskQueue, opts)
+		w.RegisterActivityWithOptions(e.acts.ModelCall, activity.RegisterOptions{Name: workflows.ActModelCall})
+		w.RegisterActivityWithOptions(e.acts.Summarize, activity.RegisterOptions{Name: workflows.ActSummarize})
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("starting the worker of rate-limited queue %s: %w", l.TaskQueue, err)
+		}
+		e.limited = append(e.limited, w)
+	}
 	return nil
 }
 
@@ -229,6 +251,9 @@ func (e *Engine) MaxSessions() int {
 
 // Close stops the worker, the client and the embedded server.
 func (e *Engine) Close() {
+	for _, w := range e.limited {
+		w.Stop()
+	}
 	if e.Worker != nil {
 		e.Worker.Stop()
 	}

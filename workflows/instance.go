@@ -101,6 +101,33 @@ func (r *instanceRun) mainCtx(ctx workflow.Context, startToClose time.Duration, 
 	})
 }
 
+// apiCtx is the context of model and summary calls: on queue (a
+// rate-limited provider's task queue) when set, retried with backoff on
+// provider errors until Tuning.APIGiveUp has passed.
+func (r *instanceRun) apiCtx(ctx workflow.Context, queue string, attempts int32) workflow.Context {
+	ctx = r.mainCtx(ctx, 15*time.Minute, attempts)
+	opts := workflow.GetActivityOptions(ctx)
+	opts.ScheduleToCloseTimeout = r.tuning().apiGiveUp()
+	if queue != "" {
+		opts.TaskQueue = queue
+	}
+	return workflow.WithActivityOptions(ctx, opts)
+}
+
+// providerGaveUp says whether a model call failed because the provider
+// kept failing (rate limits, outages, bad responses) until the give-up
+// time, as opposed to a bad request, a failure of ours or no worker.
+func providerGaveUp(err error) bool {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch app.Type() {
+		case "RateLimited", "ProviderUnavailable", "BadResponse":
+			return true
+		}
+	}
+	return false
+}
+
 func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 	return &workflow.SessionOptions{CreationTimeout: 10 * time.Minute, ExecutionTimeout: 7 * 24 * time.Hour, HeartbeatTimeout: r.tuning().heartbeat()}
 }
@@ -182,7 +209,7 @@ func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error)
 	if maxTries <= 0 {
 		maxTries = 3
 	}
-	actx := r.mainCtx(ctx, 15*time.Minute, 0)
+	actx := r.apiCtx(ctx, r.ref.Trial.ModelQueue, 0)
 	for attempt := 0; attempt < maxTries; attempt++ {
 		var res ModelCallResult
 		err := workflow.ExecuteActivity(actx, ActModelCall, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
@@ -191,6 +218,18 @@ func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error)
 			return 0, agent.ExitContext, nil
 		}
 		if err != nil {
+			if providerGaveUp(err) {
+				workflow.GetLogger(ctx).Error("model API kept failing; ending the instance with exit_api", "instance", r.ref.InstanceID, "turn", turn, "error", err)
+				return 0, agent.ExitAPI, nil
+			}
+			var to *temporal.TimeoutError
+			if errors.As(err, &to) && ctx.Err() == nil {
+				// No worker took the call in time (all down): not the
+				// provider's fault, so ask again.
+				workflow.GetLogger(ctx).Warn("model call timed out without a provider error; asking again", "instance", r.ref.InstanceID, "turn", turn)
+				attempt--
+				continue
+			}
 			return 0, "", err
 		}
 		r.st.Calls++
@@ -336,7 +375,7 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 	lim := r.ref.Trial.Limits
 	in := SummarizeInput{Ref: r.ref, Turn: turn, Done: r.st.Summaries, SkipCall: lim.CallLimit > 0 && r.st.Calls >= lim.CallLimit}
 	var res SummarizeResult
-	if err := workflow.ExecuteActivity(r.mainCtx(ctx, 15*time.Minute, 10), ActSummarize, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("summary failed; continuing without it", "instance", r.ref.InstanceID, "turn", turn, "error", err)
 		return
 	}

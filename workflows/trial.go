@@ -65,6 +65,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	if err := workflow.ExecuteActivity(actx, ActSelectInstances, t).Get(ctx, &sel); err != nil {
 		return TrialResult{}, err
 	}
+	t.ModelQueue, t.SummaryQueue = sel.ModelQueue, sel.SummaryQueue
 	var existing []InstanceRecord
 	if err := workflow.ExecuteActivity(actx, ActLoadRecords, LoadRecordsInput{Trial: t, IDs: sel.IDs}).Get(ctx, &existing); err != nil {
 		return TrialResult{}, err

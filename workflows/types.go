@@ -38,6 +38,21 @@ type Tuning struct {
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
 	// ContinueAsNewEvery bounds one instance workflow run to this many turns.
 	ContinueAsNewEvery int `json:"continue_as_new_every,omitempty"`
+	// APIGiveUp is how long one model or summary call may keep failing on
+	// provider errors (rate limits, outages) before the instance ends with
+	// exit_api; 0 means DefaultAPIGiveUp.
+	APIGiveUp time.Duration `json:"api_give_up,omitempty"`
+}
+
+// DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of
+// up to six hours is waited out.
+const DefaultAPIGiveUp = 6 * time.Hour
+
+func (t Tuning) apiGiveUp() time.Duration {
+	if t.APIGiveUp > 0 {
+		return t.APIGiveUp
+	}
+	return DefaultAPIGiveUp
 }
 
 func (t Tuning) heartbeat() time.Duration {
@@ -64,6 +79,11 @@ type TrialRef struct {
 	Strategy strategy.Params `json:"strategy"`
 	Limits   agent.Limits    `json:"limits"`
 	Tuning   Tuning          `json:"tuning"`
+	// ModelQueue and SummaryQueue are the task queues of the model's and
+	// the summarizer's calls when their presets are rate limited (set by
+	// the trial from SelectInstances; "" = the main queue).
+	ModelQueue   string `json:"model_queue,omitempty"`
+	SummaryQueue string `json:"summary_queue,omitempty"`
 }
 
 // InstanceRef names one instance of a trial.
@@ -207,6 +227,9 @@ type FinalizeInput struct {
 // SelectInstancesResult lists a trial's instances in run order.
 type SelectInstancesResult struct {
 	IDs []string `json:"ids"`
+	// ModelQueue and SummaryQueue: see TrialRef.
+	ModelQueue   string `json:"model_queue,omitempty"`
+	SummaryQueue string `json:"summary_queue,omitempty"`
 }
 
 // LoadRecordsInput asks for the records already stored for a trial.
