@@ -31,6 +31,9 @@ type Reply struct {
 	PromptHashes []string         `json:"prompt_hashes"`
 	PromptTokens []int            `json:"prompt_tokens"`
 	ViewSize     int              `json:"view_messages"`
+	// Retries is how many earlier tries of this call failed (rate limits,
+	// provider errors, lost workers) before this reply was received.
+	Retries int `json:"api_retries,omitempty"`
 }
 
 // Observation is a stored environment observation.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ctxresearch/ctxsweep/agent"
@@ -56,7 +57,7 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	}
 	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
 		Usage: resp.Usage, Cost: preset.Cost(resp.Usage), LatencyMS: resp.Latency.Milliseconds(),
-		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs)}
+		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx)}
 	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, tools)
 	if ferr == nil {
 		if ferr = a.checkAction(ctx, action); ferr != nil {
@@ -75,7 +76,15 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 }
 
 func resultOf(r Reply, cached bool) workflows.ModelCallResult {
-	return workflows.ModelCallResult{Valid: r.Valid, FormatError: r.FormatError, Usage: r.Usage, Cost: r.Cost, Cached: cached}
+	return workflows.ModelCallResult{Valid: r.Valid, FormatError: r.FormatError, Usage: r.Usage, Cost: r.Cost, Cached: cached, Retries: r.Retries}
+}
+
+// attemptsBefore is the number of failed tries of the running activity.
+func attemptsBefore(ctx context.Context) int {
+	if !activity.IsActivity(ctx) {
+		return 0
+	}
+	return int(activity.GetInfo(ctx).Attempt) - 1
 }
 
 // prompt is what the model sees: the strategy's view of the history and, on

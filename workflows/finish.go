@@ -16,7 +16,7 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 		InstanceID: r.ref.InstanceID, ExitStatus: exit, Turns: r.st.Turn, APICalls: r.st.Calls,
 		Requeries: r.st.Requeries, Summaries: r.st.Summaries, Usage: r.st.Usage, Cost: r.st.Cost,
 		SummaryUsage: r.st.SummaryUsage, SummaryCost: r.st.SummaryCost, ExecSeconds: r.st.ExecSeconds,
-		Recoveries: r.st.Recoveries,
+		Recoveries: r.st.Recoveries, APIRetries: r.st.APIRetries,
 	}
 	if exitErr != nil {
 		rec.Error = exitErr.Error()

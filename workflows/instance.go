@@ -44,6 +44,7 @@ type InstanceState struct {
 	SandboxID      string      `json:"sandbox_id,omitempty"`
 	SessionToken   []byte      `json:"session_token,omitempty"`
 	Recoveries     int         `json:"recoveries"`
+	APIRetries     int         `json:"api_retries,omitempty"`
 }
 
 // InstanceStatus answers the "status" query.
@@ -233,6 +234,7 @@ func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error)
 			return 0, "", err
 		}
 		r.st.Calls++
+		r.st.APIRetries += res.Retries
 		r.st.Usage = r.st.Usage.Add(res.Usage)
 		r.st.Cost += res.Cost
 		if attempt > 0 {

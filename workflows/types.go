@@ -113,8 +113,11 @@ type InstanceRecord struct {
 	SummaryCost  float64     `json:"summary_cost"`
 	ExecSeconds  float64     `json:"execution_seconds"`
 	Recoveries   int         `json:"recoveries"`
-	Error        string      `json:"error,omitempty"`
-	TrajFile     string      `json:"traj_file,omitempty"`
+	// APIRetries counts model calls that failed and were tried again
+	// (rate limits, provider errors): retries, not failures.
+	APIRetries int    `json:"api_retries"`
+	Error      string `json:"error,omitempty"`
+	TrajFile   string `json:"traj_file,omitempty"`
 }
 
 // TotalCost is agent plus summarizer cost.
@@ -134,6 +137,7 @@ type ModelCallResult struct {
 	Usage       agent.Usage `json:"usage"`
 	Cost        float64     `json:"cost"`
 	Cached      bool        `json:"cached"` // served from the store, not paid again
+	Retries     int         `json:"retries,omitempty"`
 }
 
 // ExecuteInput runs a turn's accepted action in the instance's sandbox.

@@ -33,6 +33,25 @@ type Config struct {
 	Command func(turn int) string
 	// Token counts reported in usage (defaults 1000 / 50 / 0).
 	PromptTokens, CompletionTokens, CachedTokens int
+	// Fault, when set, is asked for every request (n counts requests from
+	// 1) and may make it fail: it returns the HTTP status to answer (0 =
+	// answer normally) and a Retry-After value ("" = none).
+	Fault func(n int) (status int, retryAfter string)
+}
+
+// RateLimitAndErrors is a Fault that answers 429 (Retry-After: retryAfter)
+// to rate429 out of every 10 requests and 500 to rate500 of them, in a
+// fixed pattern, so a retried request eventually succeeds.
+func RateLimitAndErrors(rate429, rate500 int, retryAfter string) func(int) (int, string) {
+	return func(n int) (int, string) {
+		switch k := n % 10; {
+		case k < rate429:
+			return http.StatusTooManyRequests, retryAfter
+		case k < rate429+rate500:
+			return http.StatusInternalServerError, ""
+		}
+		return 0, ""
+	}
 }
 
 // Server is a running fake model.
@@ -42,6 +61,8 @@ type Server struct {
 	ln       net.Listener
 	mu       sync.Mutex
 	calls    int
+	requests int
+	faults   map[int]int // status → count
 	first    time.Time
 	busy     time.Duration // Σ handler time
 	perTurn  map[int]int
@@ -69,7 +90,7 @@ func Start(cfg Config, port int) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ln: ln, perTurn: map[int]int{}, prev: map[string]seenAt{}}
+	s := &Server{cfg: cfg, ln: ln, perTurn: map[int]int{}, prev: map[string]seenAt{}, faults: map[int]int{}}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.handle), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
@@ -94,6 +115,8 @@ type Stats struct {
 	// turn latency an instance sees (model, command and orchestration).
 	GapSum time.Duration
 	Gaps   int
+	// Faults counts injected failures by HTTP status.
+	Faults map[int]int
 }
 
 type seenAt struct {
@@ -109,7 +132,11 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.perTurn {
 		pt[k] = v
 	}
-	return Stats{Calls: s.calls, First: s.first, Last: s.lastCall, Busy: s.busy, PerTurn: pt, GapSum: s.gapSum, Gaps: s.gapN}
+	fa := make(map[int]int, len(s.faults))
+	for k, v := range s.faults {
+		fa[k] = v
+	}
+	return Stats{Calls: s.calls, First: s.first, Last: s.lastCall, Busy: s.busy, PerTurn: pt, GapSum: s.gapSum, Gaps: s.gapN, Faults: fa}
 }
 
 type message struct {
@@ -137,6 +164,24 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, `{"error":{"message":"bad json","type":"invalid_request_error"}}`, http.StatusBadRequest)
 		return
+	}
+	if s.cfg.Fault != nil {
+		s.mu.Lock()
+		s.requests++
+		n := s.requests
+		s.mu.Unlock()
+		if status, after := s.cfg.Fault(n); status != 0 {
+			s.mu.Lock()
+			s.faults[status]++
+			s.mu.Unlock()
+			if after != "" {
+				w.Header().Set("Retry-After", after)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = fmt.Fprintf(w, `{"error":{"message":"injected fault %d","type":"fake_fault"}}`, status)
+			return
+		}
 	}
 	turn, key := 1, ""
 	for _, m := range req.Messages {
