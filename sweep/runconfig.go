@@ -30,22 +30,30 @@ const SummarizerSame = "same"
 // --weave-project, --execution, --dry-run) plus InstancesFile.
 // Hyper-parameters are pointers: nil means "flag not given".
 type RunConfig struct {
-	Model                string   `json:"model"`
-	Strategy             string   `json:"strategy"`
-	SummarizerModel      string   `json:"summarizer_model"`
-	InstancesSubset      string   `json:"instances_subset"`
-	InstancesSlice       string   `json:"instances_slice,omitempty"`
-	InstancesShuffle     bool     `json:"instances_shuffle"`
-	InstancesShuffleSeed int      `json:"instances_shuffle_seed"`
-	InstancesFile        string   `json:"instances_file,omitempty"`
-	CallLimit            int      `json:"call_limit"`
-	CostLimit            float64  `json:"cost_limit"`
-	NumWorkers           int      `json:"num_workers"`
-	Wandb                bool     `json:"wandb"`
-	WandbProject         string   `json:"wandb_project"`
-	WandbEntity          string   `json:"wandb_entity,omitempty"`
-	WandbGroup           string   `json:"wandb_group,omitempty"`
-	WandbTags            []string `json:"wandb_tags,omitempty"`
+	Model                string `json:"model"`
+	Strategy             string `json:"strategy"`
+	SummarizerModel      string `json:"summarizer_model"`
+	InstancesSubset      string `json:"instances_subset"`
+	InstancesSlice       string `json:"instances_slice,omitempty"`
+	InstancesShuffle     bool   `json:"instances_shuffle"`
+	InstancesShuffleSeed int    `json:"instances_shuffle_seed"`
+	InstancesFile        string `json:"instances_file,omitempty"`
+	// InstancesFilter keeps the ids matching this regular expression,
+	// anchored at the start like Python's re.match (the seed's
+	// --instances.filter); "" keeps all.
+	InstancesFilter string `json:"instances_filter,omitempty"`
+	// Evaluate runs the SWE-bench evaluation of each submitted patch; nil
+	// means on. It does not change what the agent does, so it is not part
+	// of the trial's key.
+	Evaluate     *bool    `json:"evaluate,omitempty"`
+	CallLimit    int      `json:"call_limit"`
+	CostLimit    float64  `json:"cost_limit"`
+	NumWorkers   int      `json:"num_workers"`
+	Wandb        bool     `json:"wandb"`
+	WandbProject string   `json:"wandb_project"`
+	WandbEntity  string   `json:"wandb_entity,omitempty"`
+	WandbGroup   string   `json:"wandb_group,omitempty"`
+	WandbTags    []string `json:"wandb_tags,omitempty"`
 
 	HpObsN                  *int  `json:"hp_obs_n,omitempty"`
 	HpSumN                  *int  `json:"hp_sum_n,omitempty"`
@@ -90,6 +98,8 @@ var params = []param{
 	{"instances-shuffle", false, func(c *RunConfig) any { return &c.InstancesShuffle }},
 	{"instances-shuffle-seed", false, func(c *RunConfig) any { return &c.InstancesShuffleSeed }},
 	{"instances-file", true, func(c *RunConfig) any { return &c.InstancesFile }},
+	{"instances-filter", true, func(c *RunConfig) any { return &c.InstancesFilter }},
+	{"evaluate", true, func(c *RunConfig) any { return &c.Evaluate }},
 	{"call-limit", false, func(c *RunConfig) any { return &c.CallLimit }},
 	{"cost-limit", false, func(c *RunConfig) any { return &c.CostLimit }},
 	{"num-workers", false, func(c *RunConfig) any { return &c.NumWorkers }},
@@ -191,3 +201,6 @@ func assign[T any](dst *T, value any, conv func(any) (T, error)) error {
 	}
 	return err
 }
+
+// Evaluates says whether submitted patches are evaluated (the default).
+func (c RunConfig) Evaluates() bool { return c.Evaluate == nil || *c.Evaluate }

@@ -123,7 +123,7 @@ func TestSetErrors(t *testing.T) {
 
 func TestParamNamesMatchSeedFlags(t *testing.T) {
 	want := "model strategy summarizer-model instances-subset instances-slice instances-shuffle " +
-		"instances-shuffle-seed instances-file call-limit cost-limit num-workers wandb wandb-project " +
+		"instances-shuffle-seed instances-file instances-filter evaluate call-limit cost-limit num-workers wandb wandb-project " +
 		"wandb-entity wandb-group wandb-tags hp-obs-n hp-sum-n hp-sum-keep-m hp-sum-static-checkpoint " +
 		"hp-sum-extract-actions hp-sum-max-action-length hp-sum-max-reasoning-length hp-sum-omit-turns"
 	if got := strings.Join(ParamNames(), " "); got != want {

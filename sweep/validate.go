@@ -156,6 +156,7 @@ func (c RunConfig) Validate(knownModel func(string) bool) error {
 func (c RunConfig) Key() string {
 	c.Wandb, c.WandbProject, c.WandbEntity, c.WandbGroup, c.WandbTags = false, "", "", "", nil
 	c.NumWorkers = 0
+	c.Evaluate = nil
 	data, err := json.Marshal(c)
 	if err != nil {
 		panic("sweep: marshal RunConfig: " + err.Error())
