@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/evaluate"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
@@ -28,11 +29,30 @@ import (
 type Tasks interface {
 	Select(cfg sweep.RunConfig) ([]string, error)
 	Problem(cfg sweep.RunConfig, id string) (string, error)
-	Open(ctx context.Context, cfg sweep.RunConfig, id string, root string) (sandbox.Sandbox, error)
+	Open(ctx context.Context, cfg sweep.RunConfig, id string, opts OpenOptions) (sandbox.Sandbox, error)
 	Replay(cfg sweep.RunConfig, id string) ([]byte, error)
-	// Evaluate says whether patch resolves id; evaluated is false when the
-	// source cannot evaluate.
-	Evaluate(ctx context.Context, cfg sweep.RunConfig, id, patch string) (resolved, evaluated bool, err error)
+	// Evaluate runs the instance's tests against a non-empty patch in a
+	// fresh sandbox. An error is an infrastructure failure (retried); a
+	// patch that does not apply or tests that time out are outcomes.
+	Evaluate(ctx context.Context, cfg sweep.RunConfig, id, patch string, opts OpenOptions) (Evaluation, error)
+}
+
+// OpenOptions say where a sandbox goes and how it is labelled.
+type OpenOptions struct {
+	// Root is the directory for local sandboxes.
+	Root string
+	// Labels identify the sandbox (sweep, trial, instance, worker) so that
+	// containers left by a killed worker can be found and removed.
+	Labels map[string]string
+}
+
+// Evaluation is the outcome of running an instance's tests on a patch.
+type Evaluation struct {
+	// Evaluated is false when the source cannot evaluate.
+	Evaluated bool
+	Outcome   evaluate.Outcome
+	// Log is the test run's output (the harness's test_output.txt).
+	Log []byte
 }
 
 // ModelFactory builds a model client for a preset; instance is given so the

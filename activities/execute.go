@@ -19,7 +19,7 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	cfg := in.Ref.Trial.Config
 	stop := keepAlive(ctx)
 	defer stop()
-	sb, err := a.Tasks.Open(ctx, cfg, in.Ref.InstanceID, a.SandboxRoot)
+	sb, err := a.Tasks.Open(ctx, cfg, in.Ref.InstanceID, a.openOptions(in.Ref, "agent"))
 	if err != nil {
 		return workflows.SetupResult{}, fmt.Errorf("instance %s: setting up the sandbox: %w", in.Ref.InstanceID, err)
 	}

@@ -9,24 +9,6 @@ import (
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
-// Evaluate runs the task's tests against the stored patch.
-func (a *Activities) Evaluate(ctx context.Context, in workflows.EvaluateInput) (workflows.EvaluateResult, error) {
-	patch, err := os.ReadFile(a.Store.Path(store.PatchFile(in.Ref.Dir(), in.Ref.InstanceID)))
-	if os.IsNotExist(err) {
-		return workflows.EvaluateResult{Evaluated: true, Resolved: false, Note: "no patch"}, nil
-	}
-	if err != nil {
-		return workflows.EvaluateResult{}, err
-	}
-	stop := keepAlive(ctx)
-	defer stop()
-	resolved, evaluated, err := a.Tasks.Evaluate(ctx, in.Ref.Trial.Config, in.Ref.InstanceID, string(patch))
-	if err != nil {
-		return workflows.EvaluateResult{}, err
-	}
-	return workflows.EvaluateResult{Evaluated: evaluated, Resolved: resolved}, nil
-}
-
 // Finalize writes the instance's trajectory (.traj, the seed's layout) and
 // its record. Writing twice writes the same files.
 func (a *Activities) Finalize(ctx context.Context, in workflows.FinalizeInput) (workflows.InstanceRecord, error) {
@@ -46,7 +28,16 @@ func (a *Activities) Finalize(ctx context.Context, in workflows.FinalizeInput) (
 	if err := a.Store.WriteJSON(rec.TrajFile, traj); err != nil {
 		return rec, err
 	}
-	return rec, a.Store.WriteJSON(store.RecordFile(dir), rec)
+	// record.json carries the per-test results; the workflows get the
+	// record without them (they can be thousands of test ids).
+	onDisk := rec
+	if _, tests, ok, err := a.loadOutcome(in.Ref.Trial.Dir, in.Ref.InstanceID); err != nil {
+		return rec, err
+	} else if ok && len(tests) > 0 {
+		onDisk.TestsStatus = &tests
+	}
+	rec.TestsStatus = nil
+	return rec, a.Store.WriteJSON(store.RecordFile(dir), onDisk)
 }
 
 type trajStep struct {

@@ -88,11 +88,11 @@ type oneTask struct {
 func (o oneTask) Select(sweep.RunConfig) ([]string, error)        { return []string{"demo__loop-1"}, nil }
 func (o oneTask) Problem(sweep.RunConfig, string) (string, error) { return "Fix the bug.", nil }
 func (o oneTask) Replay(sweep.RunConfig, string) ([]byte, error)  { return nil, fmt.Errorf("no replay") }
-func (o oneTask) Open(ctx context.Context, _ sweep.RunConfig, _ string, root string) (sandbox.Sandbox, error) {
-	return sandbox.NewLocal(ctx, o.repo, sandbox.LocalOptions{Root: root, Env: o.env})
+func (o oneTask) Open(ctx context.Context, _ sweep.RunConfig, _ string, oo activities.OpenOptions) (sandbox.Sandbox, error) {
+	return sandbox.NewLocal(ctx, o.repo, sandbox.LocalOptions{Root: oo.Root, Env: o.env})
 }
-func (o oneTask) Evaluate(context.Context, sweep.RunConfig, string, string) (bool, bool, error) {
-	return false, false, nil
+func (o oneTask) Evaluate(context.Context, sweep.RunConfig, string, string, activities.OpenOptions) (activities.Evaluation, error) {
+	return activities.Evaluation{}, nil
 }
 
 // loop is the real activities on a workflow test environment.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/sandbox"
@@ -174,7 +175,7 @@ func TestExitContext(t *testing.T) {
 
 type brokenTask struct{ oneTask }
 
-func (brokenTask) Open(context.Context, sweep.RunConfig, string, string) (sandbox.Sandbox, error) {
+func (brokenTask) Open(context.Context, sweep.RunConfig, string, activities.OpenOptions) (sandbox.Sandbox, error) {
 	return nil, errors.New("no container runtime")
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ctxresearch/ctxsweep/evaluate"
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
@@ -44,6 +45,7 @@ func (a *Activities) LoadRecords(ctx context.Context, in workflows.LoadRecordsIn
 			return nil, err
 		}
 		if ok {
+			r.TestsStatus = nil
 			out = append(out, r)
 		}
 	}
@@ -85,5 +87,38 @@ func (a *Activities) WriteTrial(ctx context.Context, in workflows.WriteTrialInpu
 	if err != nil {
 		return err
 	}
-	return a.Store.WriteFile(path.Join(in.Trial.Dir, "run_batch_exit_statuses.yaml"), y)
+	if err := a.Store.WriteFile(path.Join(in.Trial.Dir, "run_batch_exit_statuses.yaml"), y); err != nil {
+		return err
+	}
+	return a.writeRunReport(in)
+}
+
+// RunReportFile is the trial's SWE-bench run report (the harness's
+// <model>.<run_id>.json, keys as anchors §1.7), next to preds.json.
+func RunReportFile(trialDir string) string {
+	return path.Join(trialDir, evaluate.RunReportFileName(path.Base(trialDir), "eval"))
+}
+
+// writeRunReport writes the run report over the trial's evaluated
+// instances; a trial with evaluation off has none.
+func (a *Activities) writeRunReport(in workflows.WriteTrialInput) error {
+	if !in.Trial.Config.Evaluates() {
+		return nil
+	}
+	ri := evaluate.RunInput{}
+	for _, r := range in.Records {
+		ri.DatasetIDs = append(ri.DatasetIDs, r.InstanceID)
+		out, _, ok, err := a.loadOutcome(in.Trial.Dir, r.InstanceID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			ri.Outcomes = append(ri.Outcomes, out)
+		}
+	}
+	data, err := evaluate.BuildRunReport(ri).JSON()
+	if err != nil {
+		return err
+	}
+	return a.Store.WriteFile(RunReportFile(in.Trial.Dir), data)
 }

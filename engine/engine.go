@@ -170,7 +170,7 @@ func (e *Engine) startWorker() error {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
 	}
-	var tasks activities.Tasks = Tasks{Root: root}
+	var tasks activities.Tasks = &Tasks{Root: root, Progress: func(msg string) { o.Log.Info(msg) }}
 	if o.Tasks != nil {
 		tasks = o.Tasks
 	}

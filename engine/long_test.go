@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/sweep"
 	"github.com/ctxresearch/ctxsweep/workflows"
@@ -30,12 +31,13 @@ func (l longTask) Select(sweep.RunConfig) ([]string, error) { return []string{"l
 func (l longTask) Problem(sweep.RunConfig, string) (string, error) {
 	return "Print the big file many times.", nil
 }
-func (l longTask) Open(ctx context.Context, _ sweep.RunConfig, _ string, root string) (sandbox.Sandbox, error) {
+func (l longTask) Open(ctx context.Context, _ sweep.RunConfig, _ string, o activities.OpenOptions) (sandbox.Sandbox, error) {
+	root := o.Root
 	repo := fstest.MapFS{"big.txt": {Data: []byte(strings.Repeat(strings.Repeat("x", 99)+"\n", l.obsBytes/100))}}
 	return sandbox.NewLocal(ctx, repo, sandbox.LocalOptions{Root: root})
 }
-func (l longTask) Evaluate(context.Context, sweep.RunConfig, string, string) (bool, bool, error) {
-	return false, false, nil
+func (l longTask) Evaluate(context.Context, sweep.RunConfig, string, string, activities.OpenOptions) (activities.Evaluation, error) {
+	return activities.Evaluation{}, nil
 }
 
 func (l longTask) Replay(sweep.RunConfig, string) ([]byte, error) {

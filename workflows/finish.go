@@ -44,6 +44,7 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 	} else if ev.Evaluated {
 		resolved := ev.Resolved
 		rec.Resolved = &resolved
+		rec.Eval = ev.Eval
 	}
 	r.phase = "finalize"
 	var out InstanceRecord

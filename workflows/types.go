@@ -5,6 +5,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ctxresearch/ctxsweep/agent"
@@ -115,9 +116,13 @@ type InstanceRecord struct {
 	Recoveries   int         `json:"recoveries"`
 	// APIRetries counts model calls that failed and were tried again
 	// (rate limits, provider errors): retries, not failures.
-	APIRetries int    `json:"api_retries"`
-	Error      string `json:"error,omitempty"`
-	TrajFile   string `json:"traj_file,omitempty"`
+	APIRetries int `json:"api_retries"`
+	// Eval summarises the SWE-bench evaluation (its time is not in
+	// ExecSeconds); record.json on disk also carries the per-test results.
+	Eval        *EvalSummary     `json:"evaluation,omitempty"`
+	TestsStatus *json.RawMessage `json:"tests_status,omitempty"`
+	Error       string           `json:"error,omitempty"`
+	TrajFile    string           `json:"traj_file,omitempty"`
 }
 
 // TotalCost is agent plus summarizer cost.
@@ -220,6 +225,26 @@ type EvaluateResult struct {
 	Evaluated bool   `json:"evaluated"`
 	Resolved  bool   `json:"resolved"`
 	Note      string `json:"note,omitempty"`
+	// Eval is the evaluation's summary for the record (nil when not
+	// evaluated).
+	Eval *EvalSummary `json:"eval,omitempty"`
+}
+
+// EvalSummary is the small part of a SWE-bench evaluation; the per-test
+// results are in the report file (and in record.json on disk).
+type EvalSummary struct {
+	// Outcome is the run report's class: completed, empty_patch or error.
+	Outcome string `json:"outcome"`
+	// Resolution is RESOLVED_FULL, RESOLVED_PARTIAL or RESOLVED_NO.
+	Resolution   string `json:"resolution,omitempty"`
+	PatchApplied bool   `json:"patch_applied"`
+	// FailToPass and PassToPass are passing/total counts.
+	FailToPass [2]int  `json:"fail_to_pass"`
+	PassToPass [2]int  `json:"pass_to_pass"`
+	Seconds    float64 `json:"seconds"`
+	ReportFile string  `json:"report_file,omitempty"`
+	LogFile    string  `json:"log_file,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // FinalizeInput writes the trajectory and the record.

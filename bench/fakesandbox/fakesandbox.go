@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ctxresearch/ctxsweep/activities"
+	"github.com/ctxresearch/ctxsweep/evaluate"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/sweep"
 )
@@ -68,7 +70,7 @@ func (t *Tasks) Problem(_ sweep.RunConfig, id string) (string, error) {
 }
 
 // Open creates an in-memory sandbox.
-func (t *Tasks) Open(context.Context, sweep.RunConfig, string, string) (sandbox.Sandbox, error) {
+func (t *Tasks) Open(context.Context, sweep.RunConfig, string, activities.OpenOptions) (sandbox.Sandbox, error) {
 	t.opened.Add(1)
 	t.live.Add(1)
 	id := fmt.Sprintf("fake-%d", t.nextID.Add(1))
@@ -82,8 +84,9 @@ func (t *Tasks) Replay(sweep.RunConfig, string) ([]byte, error) {
 
 // Evaluate says the submitted patch resolves the instance when it is
 // Patch.
-func (t *Tasks) Evaluate(_ context.Context, _ sweep.RunConfig, _ string, patch string) (bool, bool, error) {
-	return patch == Patch, true, nil
+func (t *Tasks) Evaluate(_ context.Context, _ sweep.RunConfig, id string, patch string, _ activities.OpenOptions) (activities.Evaluation, error) {
+	rep := evaluate.InstanceReport{InstanceID: id, PatchExists: true, PatchSuccessfullyApplied: true, Resolved: patch == Patch}
+	return activities.Evaluation{Evaluated: true, Outcome: evaluate.CompletedOutcome(rep)}, nil
 }
 
 // Sandbox is one fake workspace.
