@@ -20,6 +20,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/sweep"
+	"github.com/ctxresearch/ctxsweep/wandb"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -68,6 +69,8 @@ type Deps struct {
 	Models      ModelFactory
 	SandboxRoot string
 	Log         *zap.Logger
+	// Wandb uploads W&B runs; nil keeps them in the offline logs only.
+	Wandb *wandb.Client
 }
 
 // Activities are registered once on a worker.
@@ -76,6 +79,8 @@ type Activities struct {
 	mu        sync.Mutex
 	sandboxes map[string]sandbox.Sandbox
 	hist      *historyCache
+	// wandbPausedUntil: no W&B pushes before then (after a failure).
+	wandbPausedUntil time.Time
 }
 
 // New prepares the activities.

@@ -24,6 +24,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/devserver"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/wandb"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -176,7 +177,7 @@ func (e *Engine) startWorker() error {
 	}
 	e.acts = activities.New(activities.Deps{
 		Store: store.Store{Root: o.DataDir}, Presets: e.Presets, Agent: agentCfg, Tasks: tasks,
-		Models: Models(tasks), SandboxRoot: root, Log: o.Log,
+		Models: Models(tasks), SandboxRoot: root, Log: o.Log, Wandb: wandbClient(o.Log),
 	})
 	sessions := e.MaxSessions()
 	w := worker.New(e.Client, workflows.TaskQueue, worker.Options{
@@ -223,6 +224,7 @@ func Register(w worker.Registry, a *activities.Activities) {
 		workflows.ActExecute: a.Execute, workflows.ActSummarize: a.Summarize, workflows.ActAutosubmit: a.Autosubmit,
 		workflows.ActTeardown: a.Teardown, workflows.ActEvaluate: a.Evaluate, workflows.ActFinalize: a.Finalize,
 		workflows.ActWriteTrial: a.WriteTrial, workflows.ActLoadProgress: a.LoadProgress,
+		workflows.ActWandbLog: a.WandbLogInstance, workflows.ActWandbFinish: a.WandbFinish,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -290,4 +292,24 @@ func removeOrphanSandboxes(base string, log *zap.Logger) {
 			log.Info("removed sandboxes of a dead worker", zap.Int("pid", pid))
 		}
 	}
+}
+
+// wandbClient connects to W&B when a key is configured (WANDB_API_KEY or
+// netrc, WANDB_BASE_URL); without one, trials with --wandb keep their runs
+// in offline logs for `starter wandb sync`.
+func wandbClient(log *zap.Logger) *wandb.Client {
+	s, err := wandb.SettingsFromEnv()
+	if err != nil {
+		log.Warn("W&B settings are unreadable; W&B runs stay offline", zap.Error(err))
+		return nil
+	}
+	if !s.Valid() || s.Offline() {
+		return nil
+	}
+	c, err := wandb.NewClient(s, nil)
+	if err != nil {
+		log.Warn("W&B client", zap.Error(err))
+		return nil
+	}
+	return c
 }

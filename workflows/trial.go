@@ -88,7 +88,9 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	}); err != nil {
 		return TrialResult{}, err
 	}
+	wb := startWandb(ctx, t, len(sel.IDs))
 	add := func(r InstanceRecord) {
+		wb.log(r)
 		byID[r.InstanceID] = r
 		status.Records = append(status.Records, r)
 		status.Cost += r.TotalCost()
@@ -189,6 +191,11 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	if err := workflow.ExecuteActivity(actx, ActWriteTrial, WriteTrialInput{Trial: t, Records: records}).Get(ctx, nil); err != nil {
 		return TrialResult{}, err
 	}
+	exit := 0
+	if firstErr != nil {
+		exit = 1
+	}
+	wb.finish(ctx, exit)
 	res := TrialResult{Trial: t, Records: records, Stopped: status.Stopped}
 	if firstErr != nil {
 		return res, firstErr

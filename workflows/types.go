@@ -29,6 +29,8 @@ const (
 	ActAutosubmit      = "Autosubmit"
 	ActTeardown        = "Teardown"
 	ActEvaluate        = "Evaluate"
+	ActWandbLog        = "WandbLogInstance"
+	ActWandbFinish     = "WandbFinish"
 	ActFinalize        = "Finalize"
 	ActWriteTrial      = "WriteTrial"
 	ActLoadProgress    = "LoadProgress"
@@ -271,4 +273,16 @@ type LoadRecordsInput struct {
 type WriteTrialInput struct {
 	Trial   TrialRef         `json:"trial"`
 	Records []InstanceRecord `json:"records"`
+}
+
+// WandbLogInput logs one finished instance to the trial's W&B run.
+type WandbLogInput struct {
+	Trial  TrialRef       `json:"trial"`
+	Record InstanceRecord `json:"record"`
+}
+
+// WandbFinishInput ends the trial's W&B run.
+type WandbFinishInput struct {
+	Trial    TrialRef `json:"trial"`
+	ExitCode int      `json:"exit_code"`
 }

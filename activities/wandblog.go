@@ -1,0 +1,169 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/ctxresearch/ctxsweep/metrics"
+	"github.com/ctxresearch/ctxsweep/wandb"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// W&B logging is exactly-once by construction: every payload is first
+// written to the trial's offline log at a history offset that the ledger
+// (a file next to it) assigns once per instance, then the log is pushed.
+// A retried or replayed activity finds the instance in the ledger and only
+// pushes again; the server keeps one row per offset. With the server down
+// or no key, the log stays pending until `starter wandb sync`.
+
+// WandbDir is the trial's W&B offline log directory (in the store).
+func WandbDir(trialDir string) string { return path.Join(trialDir, "wandb") }
+
+func wandbLedgerFile(trialDir string) string { return path.Join(WandbDir(trialDir), "ledger.json") }
+
+// wandbLedger is what the trial has logged: the instances in completion
+// order (without their steps), the step counters after the last one and
+// the next history offset.
+type wandbLedger struct {
+	Done     []metrics.Instance `json:"done"`
+	Cum      metrics.Cumulative `json:"cumulative"`
+	Next     int                `json:"next_offset"`
+	Finished bool               `json:"finished"`
+}
+
+// WandbRunID is the W&B run id of a trial: stable across restarts and
+// unique per trial workflow.
+func WandbRunID(trialID string) string {
+	sum := sha256.Sum256([]byte(trialID))
+	return "ctx" + hex.EncodeToString(sum[:])[:13]
+}
+
+// wandbSpec is the run a trial logs to: the seed's name, tags and config,
+// grouped under the sweep.
+func wandbSpec(t workflows.TrialRef) wandb.RunSpec {
+	c := t.Config
+	entity := c.WandbEntity
+	if entity == "" {
+		entity = os.Getenv("WANDB_ENTITY")
+	}
+	return wandb.RunSpec{
+		ID: WandbRunID(t.TrialID), Name: t.RunName, Entity: entity, Project: c.WandbProject,
+		Group: c.WandbGroup, Tags: c.Tags(), Config: c.WandbConfig(),
+		Sweep: &wandb.SweepSpec{Name: t.Sweep, ConfigYAML: fmt.Sprintf("name: %q\nmethod: grid\nparameters: {}\n", t.Sweep)},
+		XAxes: metrics.XAxisMap(),
+	}
+}
+
+func (a *Activities) wandbLog(t workflows.TrialRef) (*wandb.OfflineLog, wandbLedger, error) {
+	var led wandbLedger
+	if _, err := a.Store.ReadJSON(wandbLedgerFile(t.Dir), &led); err != nil {
+		return nil, led, err
+	}
+	l, err := wandb.NewOfflineLog(a.Store.Path(path.Join(WandbDir(t.Dir), "run")), wandbSpec(t))
+	return l, led, err
+}
+
+// WandbLogInstance logs one finished instance: its step rows, then the
+// trial's live aggregates (the seed's on_instance_completed), once.
+func (a *Activities) WandbLogInstance(ctx context.Context, in workflows.WandbLogInput) error {
+	l, led, err := a.wandbLog(in.Trial)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(led.Done, func(m metrics.Instance) bool { return m.ID == in.Record.InstanceID }) {
+		cur, err := a.metricsInstance(in.Trial.Dir, in.Record, len(led.Done))
+		if err != nil {
+			return err
+		}
+		rows, cum := metrics.InstanceStepRows(cur, led.Cum)
+		cur.Steps = nil
+		done := append(led.Done, cur)
+		rows = append(rows, metrics.Aggregate(done).Live())
+		if err := l.History(led.Next, rows); err != nil {
+			return err
+		}
+		led.Done, led.Cum, led.Next, led.Finished = done, cum, led.Next+len(rows), false
+		if err := a.Store.WriteJSON(wandbLedgerFile(in.Trial.Dir), led); err != nil {
+			return err
+		}
+	}
+	a.wandbPush(ctx, l, false)
+	return nil
+}
+
+// WandbFinish writes the end of the trial's run (summary, turn histogram,
+// instances table, exit code) once, and pushes.
+func (a *Activities) WandbFinish(ctx context.Context, in workflows.WandbFinishInput) error {
+	l, led, err := a.wandbLog(in.Trial)
+	if err != nil {
+		return err
+	}
+	if !led.Finished {
+		f := metrics.End(led.Done)
+		next := led.Next
+		if f.TurnDistribution != nil {
+			if err := l.History(next, []map[string]any{{"turn_distribution": f.TurnDistribution.Value()}}); err != nil {
+				return err
+			}
+			next++
+		}
+		if err := l.Summary(f.Summary); err != nil {
+			return err
+		}
+		if f.Instances != nil {
+			if err := l.Table("instances", f.Instances.Columns, f.Instances.Data); err != nil {
+				return err
+			}
+		}
+		if err := l.Finish(in.ExitCode); err != nil {
+			return err
+		}
+		led.Next, led.Finished = next, true
+		if err := a.Store.WriteJSON(wandbLedgerFile(in.Trial.Dir), led); err != nil {
+			return err
+		}
+	}
+	a.wandbPush(ctx, l, true)
+	return nil
+}
+
+// wandbPush uploads what the log holds when W&B is configured; a failure
+// leaves it pending (logged, never an error: W&B must not fail a sweep).
+// After a failed push, pushes pause for wandbBackoff so that a sweep does
+// not wait on an unreachable server at every instance; the end of a run
+// is always tried (force).
+func (a *Activities) wandbPush(ctx context.Context, l *wandb.OfflineLog, force bool) {
+	if a.Wandb == nil {
+		return
+	}
+	a.mu.Lock()
+	paused := !force && time.Now().Before(a.wandbPausedUntil)
+	a.mu.Unlock()
+	if paused {
+		return
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	pctx, cancel := context.WithTimeout(ctx, wandbPushTimeout)
+	defer cancel()
+	if _, err := l.Push(pctx, a.Wandb); err != nil {
+		a.mu.Lock()
+		a.wandbPausedUntil = time.Now().Add(wandbBackoff)
+		a.mu.Unlock()
+		a.Log.Warn("W&B is unreachable; the run stays in the offline log (it is pushed again later, or upload it with `starter wandb sync`)",
+			zap.String("dir", l.Dir()), zap.Error(err))
+	}
+}
+
+const (
+	wandbPushTimeout = 30 * time.Second
+	wandbBackoff     = 2 * time.Minute
+)
