@@ -167,6 +167,7 @@ func (e *Engine) startWorker() error {
 	}
 	base := activities.SandboxRootFor(o.DataDir)
 	removeOrphanSandboxes(base, o.Log)
+	gcAtStart(o.Log)
 	root := filepath.Join(base, strconv.Itoa(os.Getpid()))
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err

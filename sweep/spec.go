@@ -65,6 +65,10 @@ type CommandFlags struct {
 	Wandb        bool
 	WandbProject string
 	WandbEntity  string
+	// WandbGroup and WandbTags (comma-separated) come from `starter
+	// sweep` flags only.
+	WandbGroup string
+	WandbTags  string
 }
 
 // apply copies the set (non-zero) flags onto c.
@@ -77,6 +81,17 @@ func (f CommandFlags) apply(c *RunConfig) {
 	}
 	if f.WandbEntity != "" {
 		c.WandbEntity = f.WandbEntity
+	}
+	if f.WandbGroup != "" {
+		c.WandbGroup = f.WandbGroup
+	}
+	if f.WandbTags != "" {
+		c.WandbTags = nil
+		for _, t := range strings.Split(f.WandbTags, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.WandbTags = append(c.WandbTags, t)
+			}
+		}
 	}
 }
 
