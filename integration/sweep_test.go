@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctxresearch/ctxsweep/wandb/fakewandb"
 )
 
 var demoFile = filepath.Join("..", "sweeps", "demo.yaml")
@@ -84,20 +86,29 @@ func TestStarterKilledMidSweepResumes(t *testing.T) {
 
 // TestWorkerKilledMidInstance: `starter server` plus a separate worker;
 // kill -9 the worker mid-instance and start another: the sweep finishes
-// on the new worker, which rebuilds the lost sandboxes.
+// on the new worker, which rebuilds the lost sandboxes. The sweep logs to
+// a fake W&B server: every run ends with one live row per instance, no
+// row written twice with other content, no gap.
 func TestWorkerKilledMidInstance(t *testing.T) {
 	data := t.TempDir()
+	wb := fakewandb.New(fakewandb.Options{})
+	wbURL, err := wb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	wenv := append([]string{"WANDB_API_KEY=" + fakewandb.DefaultAPIKey, "WANDB_BASE_URL=" + wbURL}, slow...)
 	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
 	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
-	w1 := start(t, slow, "worker", "--data-dir", data)
-	out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", demoFile, "--detach", "--heartbeat-timeout", "4s")
+	w1 := start(t, wenv, "worker", "--data-dir", data)
+	out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", demoFile, "--detach", "--heartbeat-timeout", "4s", "--wandb")
 	if code != 0 {
 		t.Fatalf("sweep --detach: exit %d\n%s", code, out)
 	}
 	waitFor(t, 3*time.Minute, "some turns to complete", func() bool { return obsCount(t, data) >= 25 })
 	w1.kill9()
 	before := completedTurns(t, data)
-	start(t, slow, "worker", "--data-dir", data)
+	start(t, wenv, "worker", "--data-dir", data)
 	waitFor(t, 8*time.Minute, "the sweep to complete", func() bool {
 		out, _ := run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "demo", "--json")
 		return strings.Contains(out, `"workflow_status": "Completed"`)
@@ -106,6 +117,46 @@ func TestWorkerKilledMidInstance(t *testing.T) {
 		t.Error("no instance recorded a recovery, so the kill hit no running instance")
 	}
 	checkNoRepeats(t, data, before, 2)
+	checkWandbRuns(t, wb, 4, 6)
+}
+
+// checkWandbRuns: trials runs on the server, each complete with exit code
+// 0, consecutive history offsets, and live rows for n_instances 1..perRun
+// exactly once.
+func checkWandbRuns(t *testing.T, wb *fakewandb.Server, trials, perRun int) {
+	t.Helper()
+	if v := wb.Violations(); len(v) > 0 {
+		t.Errorf("W&B protocol violations (a row re-sent with other content, a gap...): %v", v)
+	}
+	runs := wb.Runs()
+	if len(runs) != trials {
+		t.Fatalf("%d W&B runs, want %d", len(runs), trials)
+	}
+	for _, r := range runs {
+		var n []float64
+		for i, row := range wb.History(r.Name) {
+			if row == nil || row["_step"] != float64(i) {
+				t.Errorf("run %s: history row %d: %v", r.DisplayName, i, row)
+				continue
+			}
+			if v, ok := row["n_instances"].(float64); ok {
+				n = append(n, v)
+			}
+		}
+		if len(n) != perRun {
+			t.Errorf("run %s: live rows for n_instances %v, want 1..%d once each", r.DisplayName, n, perRun)
+		}
+		for i, v := range n {
+			if v != float64(i+1) {
+				t.Errorf("run %s: live rows %v", r.DisplayName, n)
+				break
+			}
+		}
+		if r.ExitCode == nil || *r.ExitCode != 0 || !r.Complete {
+			t.Errorf("run %s: exit %v complete %v", r.DisplayName, r.ExitCode, r.Complete)
+		}
+		t.Logf("W&B run %s: %d history rows, %d re-sent duplicates", r.DisplayName, len(wb.History(r.Name)), r.Duplicates)
+	}
 }
 
 // TestMalformedSweepFailsBeforeStart: bad sweep files are rejected with the
