@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ctxresearch/ctxsweep/metrics"
+	"github.com/ctxresearch/ctxsweep/sweep"
 	"github.com/ctxresearch/ctxsweep/wandb"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
@@ -48,15 +49,21 @@ func WandbRunID(trialID string) string {
 
 // wandbSpec is the run a trial logs to: the seed's name, tags and config,
 // grouped under the sweep.
-func wandbSpec(t workflows.TrialRef) wandb.RunSpec {
+func (a *Activities) wandbSpec(t workflows.TrialRef) wandb.RunSpec {
 	c := t.Config
+	cfg := c.WandbConfig()
+	if unpriced := a.unpriced(c); len(unpriced) > 0 {
+		// As the seed does for Bedrock: the run says its costs are not real.
+		cfg["unpriced_models"] = unpriced
+		cfg["cost_limit_disabled"] = true
+	}
 	entity := c.WandbEntity
 	if entity == "" {
 		entity = os.Getenv("WANDB_ENTITY")
 	}
 	return wandb.RunSpec{
 		ID: WandbRunID(t.TrialID), Name: t.RunName, Entity: entity, Project: c.WandbProject,
-		Group: c.WandbGroup, Tags: c.Tags(), Config: c.WandbConfig(),
+		Group: c.WandbGroup, Tags: c.Tags(), Config: cfg,
 		Sweep: &wandb.SweepSpec{Name: t.Sweep, ConfigYAML: fmt.Sprintf("name: %q\nmethod: grid\nparameters: {}\n", t.Sweep)},
 		XAxes: metrics.XAxisMap(),
 	}
@@ -67,7 +74,7 @@ func (a *Activities) wandbLog(t workflows.TrialRef) (*wandb.OfflineLog, wandbLed
 	if _, err := a.Store.ReadJSON(wandbLedgerFile(t.Dir), &led); err != nil {
 		return nil, led, err
 	}
-	l, err := wandb.NewOfflineLog(a.Store.Path(path.Join(WandbDir(t.Dir), "run")), wandbSpec(t))
+	l, err := wandb.NewOfflineLog(a.Store.Path(path.Join(WandbDir(t.Dir), "run")), a.wandbSpec(t))
 	return l, led, err
 }
 
@@ -167,3 +174,14 @@ const (
 	wandbPushTimeout = 30 * time.Second
 	wandbBackoff     = 2 * time.Minute
 )
+
+// unpriced lists the trial's models (agent and summarizer) without a price.
+func (a *Activities) unpriced(c sweep.RunConfig) []string {
+	var out []string
+	for _, m := range []string{c.Model, c.Summarizer()} {
+		if p, ok := a.Presets[m]; ok && !p.Priced() && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -85,10 +85,8 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 	if err != nil {
 		return workflows.SweepInput{}, err
 	}
-	if spec.BudgetUSD > 0 {
-		if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
-			fmt.Fprintf(os.Stderr, "warning: the budget cannot limit unpriced models (their calls count as $0): %s\n", strings.Join(unpriced, ", "))
-		}
+	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
+		fmt.Fprintf(os.Stderr, "warning: no price for %s: their calls count as $0, so cost-limit (and any budget) cannot stop them; call-limit still applies\n", strings.Join(unpriced, ", "))
 	}
 	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel,
 		Tuning: f.tuning, Seed: f.seed, BudgetUSD: f.budget}, nil
