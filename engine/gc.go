@@ -87,3 +87,9 @@ func gcAtStart(log *zap.Logger) {
 		log.Warn("container cleanup", zap.Error(err))
 	}
 }
+
+// RemoveDeadSandboxes removes the local sandbox directories of workers
+// that died (data/sandboxes/<pid> of a process that is gone).
+func RemoveDeadSandboxes(dataDir string, log *zap.Logger) {
+	removeOrphanSandboxes(activities.SandboxRootFor(dataDir), log)
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/docker/docker/client"
 
@@ -54,11 +55,12 @@ func gcCmd(g *globals) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "gc",
-		Short: "Remove sandbox containers left behind by killed workers on this host (--all: every ctxsweep container)",
+		Short: "Remove sandboxes left behind by killed workers on this host: containers (--all: every ctxsweep container) and local sandbox directories",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
+			engine.RemoveDeadSandboxes(g.dataDir, zap.NewNop())
 			cli, err := engineDocker(ctx)
 			if err != nil {
 				return err
