@@ -13,6 +13,9 @@ import (
 	"github.com/ctxresearch/ctxsweep/swebench"
 )
 
+// evalLogPath is where the eval script's output goes in the container.
+const evalLogPath = "/tmp/ctxsweep_test_output.txt"
+
 // DefaultEvalTimeout is the harness's default test-run timeout.
 const DefaultEvalTimeout = 1800 * time.Second
 
@@ -91,15 +94,21 @@ func (t *Tasks) evaluateInContainer(ctx context.Context, in swebench.Instance, p
 	if t.Docker.EvalTimeoutSec > 0 {
 		timeout = time.Duration(t.Docker.EvalTimeoutSec) * time.Second
 	}
-	res, err := sb.Exec(ctx, "/bin/bash /eval.sh", timeout)
+	// The test log goes through a file: Exec caps its output, and test
+	// logs (Django's verbose runner) are often longer than the cap.
+	res, err := sb.Exec(ctx, "/bin/bash /eval.sh > "+evalLogPath+" 2>&1", timeout)
 	if err != nil {
 		return activities.Evaluation{}, err
 	}
-	log := []byte(applied.Output + res.Output)
+	testLog, err := sb.ReadFile(ctx, evalLogPath)
+	if err != nil {
+		return activities.Evaluation{}, fmt.Errorf("reading the test log: %w", err)
+	}
+	log := append([]byte(applied.Output), testLog...)
 	if res.TimedOut {
 		return activities.Evaluation{Evaluated: true, Outcome: evaluate.ErrorOutcome(id, fmt.Sprintf("tests timed out after %s", timeout)), Log: log}, nil
 	}
-	rep, err := evaluate.Grade(spec, res.Output)
+	rep, err := evaluate.Grade(spec, string(testLog))
 	if err != nil {
 		return activities.Evaluation{Evaluated: true, Outcome: evaluate.ErrorOutcome(id, err.Error()), Log: log}, nil
 	}

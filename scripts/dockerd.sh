@@ -48,7 +48,7 @@ pid_alive() {
 }
 
 api_ready() {
-  DOCKER_HOST=$HOST_URL timeout 10 docker version >/dev/null 2>&1
+  DOCKER_HOST=$HOST_URL timeout 5 docker version >/dev/null 2>&1
 }
 
 lock() {
@@ -92,9 +92,11 @@ launch() {
     --shutdown-timeout=2 \
     </dev/null >>"$LOG" 2>&1 9>&- &
   pid=$!
-  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+  local deadline=$(($(date +%s) + READY_TIMEOUT))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then
       say "dockerd exited during startup (storage driver $driver)"
+      unmount_leftovers
       return 1
     fi
     if [ -S "$SOCK" ] && api_ready; then
@@ -107,6 +109,7 @@ launch() {
   kill "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
+  unmount_leftovers
   return 1
 }
 

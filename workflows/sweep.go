@@ -24,6 +24,13 @@ type SweepInput struct {
 	Seed int64 `json:"seed,omitempty"`
 	// BudgetUSD overrides the file's budget_usd when > 0.
 	BudgetUSD float64 `json:"budget_usd,omitempty"`
+	// Carry is the state of the previous run after a continue-as-new.
+	Carry *SweepCarry `json:"carry,omitempty"`
+	// EventLimit and SizeLimit bound one sweep run's history (events,
+	// bytes) before it continues as new; 0 means DefaultSweepEventLimit /
+	// DefaultSweepSizeLimit.
+	EventLimit int `json:"event_limit,omitempty"`
+	SizeLimit  int `json:"size_limit,omitempty"`
 }
 
 // Trial states.
@@ -144,17 +151,27 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepStatus, error) {
 	if err := workflow.SetQueryHandler(ctx, "status", func() (SweepStatus, error) { return r.status(), nil }); err != nil {
 		return SweepStatus{}, err
 	}
+	if in.Carry != nil {
+		r.restore(in.Carry)
+	}
 	r.listen(ctx)
 	if err := r.plan(ctx); err != nil {
 		return r.status(), err
 	}
 	parallel := max(in.Parallel, 1)
+	draining := false
 	for {
-		err := workflow.Await(ctx, func() bool { return r.running == 0 || (r.running < parallel && r.canStart()) })
+		err := workflow.Await(ctx, func() bool {
+			draining = draining || r.historyFull(ctx)
+			return r.running == 0 || (!draining && r.running < parallel && r.canStart())
+		})
 		if err != nil {
 			break // cancelled
 		}
-		if r.running < parallel && r.canStart() {
+		if draining && r.running == 0 && r.canStart() {
+			return r.status(), r.continueAsNew(ctx)
+		}
+		if !draining && r.running < parallel && r.canStart() {
 			r.next(ctx)
 			continue
 		}

@@ -29,6 +29,8 @@ type sweepRun struct {
 	noMore  bool  // the controller has nothing left to propose
 	err     error // the controller failed
 	budget  *ledger
+	// runsSoFar counts the earlier runs (continue-as-new) of this sweep.
+	runsSoFar int
 }
 
 type trialRun struct {
