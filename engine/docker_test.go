@@ -153,4 +153,6 @@ func TestSWEBenchInstancesInDocker(t *testing.T) {
 	}
 }
 
-func imageRemoveOptions() image.RemoveOptions { return image.RemoveOptions{Force: true, PruneChildren: true} }
+func imageRemoveOptions() image.RemoveOptions {
+	return image.RemoveOptions{Force: true, PruneChildren: true}
+}
