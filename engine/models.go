@@ -48,6 +48,10 @@ func ModelsWith(tasks activities.Tasks, o ModelOptions) activities.ModelFactory 
 		env, err := llm.LoadEnv(DefaultEnvFiles()...)
 		o.Env, envErr = &env, err
 	}
+	var tr *tracers
+	if o.Tracer == nil && envErr == nil {
+		tr = newTracers(*o.Env)
+	}
 	var mu sync.Mutex
 	clients := map[string]llm.Model{}
 	return func(p llm.Preset, cfg sweep.RunConfig, instance string) (llm.Model, error) {
@@ -82,8 +86,14 @@ func ModelsWith(tasks activities.Tasks, o ModelOptions) activities.ModelFactory 
 				mu.Unlock()
 			}
 		}
-		info := llm.CallInfo{Instance: instance}
-		return llm.Traced(m, p, info, o.Tracer, o.TraceContent), nil
+		info := llm.CallInfo{Instance: instance, RunName: cfg.RunName()}
+		tp := o.Tracer
+		if tr != nil {
+			if t := tr.For(cfg); t != nil {
+				tp = t
+			}
+		}
+		return llm.Traced(m, p, info, tp, o.TraceContent), nil
 	}
 }
 
