@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/workflows"
@@ -17,6 +19,25 @@ import (
 // stores the system and instance messages.
 func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workflows.SetupResult, error) {
 	cfg := in.Ref.Trial.Config
+	ac, err := a.agentConfig(in.Ref)
+	if err != nil {
+		return workflows.SetupResult{}, err
+	}
+	if err := config.CheckStrategy(ac, in.Ref.Trial.Strategy); err != nil {
+		return workflows.SetupResult{}, configError("instance %s: %v", in.Ref.InstanceID, err)
+	}
+	hash := ""
+	if cr := in.Ref.Trial.Tuning.Agent; cr != nil {
+		hash = cr.Hash
+	}
+	dir := in.Ref.Dir()
+	var head Head
+	if ok, err := a.Store.ReadJSON(store.HeadFile(dir), &head); err != nil {
+		return workflows.SetupResult{}, err
+	} else if ok && head.AgentConfig != hash {
+		return workflows.SetupResult{}, configError("instance %s was started with agent configuration %q, this trial has %q: "+
+			"run it under another sweep name", in.Ref.InstanceID, head.AgentConfig, hash)
+	}
 	stop := keepAlive(ctx)
 	defer stop()
 	sb, err := a.Tasks.Open(ctx, cfg, in.Ref.InstanceID, a.openOptions(in.Ref, "agent"))
@@ -26,17 +47,17 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	a.mu.Lock()
 	a.sandboxes[sb.ID()] = sb
 	a.mu.Unlock()
-	dir := in.Ref.Dir()
 	a.event(dir, Event{Kind: EventSetup, Note: "sandbox " + sb.ID()})
 	if !a.Store.Exists(store.HeadFile(dir)) {
 		problem, err := a.Tasks.Problem(cfg, in.Ref.InstanceID)
 		if err != nil {
 			return workflows.SetupResult{}, configError("instance %s: %v", in.Ref.InstanceID, err)
 		}
-		head, err := a.head(problem, sb.Workdir())
+		head, err := a.head(ac, problem, sb.Workdir())
 		if err != nil {
 			return workflows.SetupResult{}, err
 		}
+		head.AgentConfig = hash
 		if err := a.Store.WriteJSON(store.HeadFile(dir), head); err != nil {
 			return workflows.SetupResult{}, err
 		}
@@ -44,18 +65,28 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	return workflows.SetupResult{SandboxID: sb.ID()}, nil
 }
 
-func (a *Activities) head(problem, workdir string) (Head, error) {
-	vars := map[string]string{"problem_statement": problem, "open_file": "n/a", "working_dir": workdir}
-	for k, v := range a.Agent.Env {
+// head renders the system and instance messages (the instance message
+// followed by the strategy template, when there is one).
+func (a *Activities) head(ac agent.Config, problem, workdir string) (Head, error) {
+	vars := map[string]string{"problem_statement": problem, "open_file": "n/a", "working_dir": workdir,
+		"repo": path.Base(workdir), "command_docs": agent.CommandDocs(ac.ToolList())}
+	for k, v := range ac.Env {
 		vars[k] = v
 	}
-	sys, err := agent.Render(a.Agent.Templates.System, vars)
+	sys, err := agent.Render(ac.Templates.System, vars)
 	if err != nil {
 		return Head{}, configError("system_template: %v", err)
 	}
-	inst, err := agent.Render(a.Agent.Templates.Instance, vars)
+	inst, err := agent.Render(ac.Templates.Instance, vars)
 	if err != nil {
 		return Head{}, configError("instance_template: %v", err)
+	}
+	if ac.Templates.Strategy != "" {
+		strat, err := agent.Render(ac.Templates.Strategy, vars)
+		if err != nil {
+			return Head{}, configError("strategy_template: %v", err)
+		}
+		inst += "\n" + strat
 	}
 	return Head{
 		System:   agent.Message{Role: agent.RoleSystem, Content: sys, MessageType: agent.TypeSystemPrompt},
@@ -65,15 +96,24 @@ func (a *Activities) head(problem, workdir string) (Head, error) {
 }
 
 // Execute runs a turn's accepted action in the sandbox and stores the
-// observation with the viewer state after it. A turn whose observation is
-// already stored is not run again.
+// observation with the viewer state after it. An attempt whose observation
+// is already stored is not run again. An editor failure that the seed
+// answers with a re-query (retry-with-output, §3.4) is stored apart
+// (RetryObservationFile) and reported; the turn then continues with its
+// next attempt.
 func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (workflows.ExecuteResult, error) {
 	dir := in.Ref.Dir()
 	var obs Observation
-	if ok, err := a.Store.ReadJSON(store.ObservationFile(dir, in.Turn), &obs); err != nil {
+	for _, file := range []string{store.ObservationFile(dir, in.Turn), RetryObservationFile(dir, in.Turn, in.Attempt)} {
+		if ok, err := a.Store.ReadJSON(file, &obs); err != nil {
+			return workflows.ExecuteResult{}, err
+		} else if ok {
+			return execResult(obs), nil
+		}
+	}
+	ac, err := a.agentConfig(in.Ref)
+	if err != nil {
 		return workflows.ExecuteResult{}, err
-	} else if ok {
-		return execResult(obs), nil
 	}
 	sb, err := a.sandbox(in.SandboxID)
 	if err != nil {
@@ -90,19 +130,28 @@ func (a *Activities) Execute(ctx context.Context, in workflows.ExecuteInput) (wo
 	if err != nil {
 		return workflows.ExecuteResult{}, err
 	}
-	obs, err = a.run(ctx, in.Ref, sb, *rep.Action, st)
+	obs, err = a.run(ctx, in.Ref, ac, sb, *rep.Action, st)
 	if err != nil {
 		return workflows.ExecuteResult{}, err
 	}
 	obs.Turn, obs.Attempt = in.Turn, in.Attempt
-	if obs.Content, err = a.Agent.Templates.Observation(obs.Output, obs.State.Vars()); err != nil {
+	file := store.ObservationFile(dir, in.Turn)
+	switch {
+	case obs.RetryWithOutput:
+		// The seed re-queries with the next-step template around the output.
+		vars := obs.State.Vars()
+		vars["observation"] = obs.Output
+		obs.Content, err = agent.Render(ac.Templates.NextStep, vars)
+		file = RetryObservationFile(dir, in.Turn, in.Attempt)
+	case obs.TimedOut:
+		obs.Content, err = agent.Render(ac.Templates.CommandTimeout, map[string]string{"command": rep.Action.Command, "timeout": fmt.Sprint(a.execTimeout(in.Ref).Seconds())})
+	default:
+		obs.Content, err = ac.Templates.Observation(obs.Output, obs.State.Vars())
+	}
+	if err != nil {
 		return workflows.ExecuteResult{}, configError("observation template: %v", err)
 	}
-	if obs.TimedOut {
-		msg, _ := agent.Render(a.Agent.Templates.CommandTimeout, map[string]string{"command": rep.Action.Command, "timeout": fmt.Sprint(a.execTimeout(in.Ref).Seconds())})
-		obs.Content = msg
-	}
-	if err := a.Store.WriteJSON(store.ObservationFile(dir, in.Turn), obs); err != nil {
+	if err := a.Store.WriteJSON(file, obs); err != nil {
 		return workflows.ExecuteResult{}, err
 	}
 	return execResult(obs), nil
@@ -128,22 +177,22 @@ func (a *Activities) stateBefore(dir string, turn int, root string) (agent.Viewe
 
 func execResult(o Observation) workflows.ExecuteResult {
 	return workflows.ExecuteResult{Submitted: o.Submitted, ExitCommand: o.ExitCommand, TimedOut: o.TimedOut,
-		ExecSeconds: o.ExecSeconds, ObsBytes: len(o.Content), PatchBytes: o.PatchBytes}
+		ExecSeconds: o.ExecSeconds, ObsBytes: len(o.Content), PatchBytes: o.PatchBytes, RetryWithOutput: o.RetryWithOutput}
 }
 
 func (a *Activities) execTimeout(ref workflows.InstanceRef) time.Duration {
-	if s := ref.Trial.Limits.ExecutionTimeoutSec; s > 0 {
+	if s := ref.Trial.AgentLimits().ExecutionTimeoutSec; s > 0 {
 		return time.Duration(s) * time.Second
 	}
 	return sandbox.DefaultTimeout
 }
 
-func (a *Activities) tools(sb sandbox.Sandbox, ref workflows.InstanceRef, st agent.ViewerState) *toolRun {
-	return &toolRun{sb: sb, w: agent.WindowFromEnv(a.Agent.Env), timeout: a.execTimeout(ref), st: st}
+func (a *Activities) tools(sb sandbox.Sandbox, ref workflows.InstanceRef, ac agent.Config, st agent.ViewerState) *toolRun {
+	return &toolRun{sb: sb, w: ac.Window(), timeout: a.execTimeout(ref), st: st}
 }
 
 // run performs one action from viewer state st.
-func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, act agent.Action, st agent.ViewerState) (Observation, error) {
+func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, ac agent.Config, sb sandbox.Sandbox, act agent.Action, st agent.ViewerState) (Observation, error) {
 	start := time.Now()
 	switch {
 	case act.Call.Name == "submit":
@@ -151,14 +200,14 @@ func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sand
 		if err != nil {
 			return Observation{}, err
 		}
-		if err := a.savePatch(ref, patch); err != nil {
+		if err := a.savePatch(ctx, ref, sb, patch); err != nil {
 			return Observation{}, err
 		}
 		return Observation{Output: patch, Submitted: true, PatchBytes: len(patch), ExecSeconds: time.Since(start).Seconds(), State: st}, nil
 	case strings.TrimSpace(act.Command) == "exit":
 		return Observation{Output: "Exited", ExitCommand: true, State: st}, nil
 	}
-	res, err := a.tools(sb, ref, st).run(ctx, act)
+	res, err := a.tools(sb, ref, ac, st).run(ctx, act)
 	if err != nil {
 		return Observation{}, err
 	}
@@ -166,9 +215,14 @@ func (a *Activities) run(ctx context.Context, ref workflows.InstanceRef, sb sand
 		State: res.State, RetryWithOutput: res.Retry}, nil
 }
 
-func (a *Activities) savePatch(ref workflows.InstanceRef, patch string) error {
+// savePatch stores a non-empty patch and the edited-files context of the
+// trajectory's info (read from the sandbox now: it is gone by Finalize).
+func (a *Activities) savePatch(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, patch string) error {
 	if strings.TrimSpace(patch) == "" {
 		return nil
+	}
+	if err := a.saveEditedFiles(ctx, ref, sb, patch); err != nil {
+		return err
 	}
 	return a.Store.WriteFile(store.PatchFile(ref.Dir(), ref.InstanceID), []byte(patch))
 }
@@ -184,6 +238,10 @@ func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) err
 	}
 	stop := keepAlive(ctx)
 	defer stop()
+	ac, err := a.agentConfig(in.Ref)
+	if err != nil {
+		return err
+	}
 	dir := in.Ref.Dir()
 	a.event(dir, Event{Kind: EventRestore, Turn: in.Turns, Note: "replaying recorded commands into sandbox " + in.SandboxID})
 	for t := 1; t <= in.Turns; t++ {
@@ -198,7 +256,7 @@ func (a *Activities) Restore(ctx context.Context, in workflows.RestoreInput) err
 		if err != nil {
 			return err
 		}
-		if _, err := a.tools(sb, in.Ref, st).run(ctx, *rep.Action); err != nil {
+		if _, err := a.tools(sb, in.Ref, ac, st).run(ctx, *rep.Action); err != nil {
 			return fmt.Errorf("restoring turn %d: %w", t, err)
 		}
 	}
@@ -218,7 +276,7 @@ func (a *Activities) Autosubmit(ctx context.Context, in workflows.AutosubmitInpu
 	if strings.TrimSpace(patch) == "" {
 		return workflows.AutosubmitResult{}, nil
 	}
-	return workflows.AutosubmitResult{PatchBytes: len(patch)}, a.savePatch(in.Ref, patch)
+	return workflows.AutosubmitResult{PatchBytes: len(patch)}, a.savePatch(ctx, in.Ref, sb, patch)
 }
 
 // Teardown removes a sandbox; a sandbox already gone is not an error.

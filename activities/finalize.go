@@ -2,10 +2,16 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 
+	"go.uber.org/zap"
+
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/strategy"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -20,7 +26,9 @@ func (a *Activities) Finalize(ctx context.Context, in workflows.FinalizeInput) (
 			rec.PatchBytes = int(fi.Size())
 		}
 	}
+	stop := keepAlive(ctx)
 	traj, err := a.trajectory(in.Ref, rec)
+	stop()
 	if err != nil {
 		return rec, err
 	}
@@ -48,12 +56,17 @@ type trajStep struct {
 	ExecutionTime float64        `json:"execution_time"`
 	State         map[string]any `json:"state"`
 	Statistics    map[string]any `json:"turn_statistics"`
-	ExtraInfo     map[string]any `json:"extra_info"`
+	// Messages is the processed context after the step (see stepMessages).
+	Messages  any            `json:"messages"`
+	ExtraInfo map[string]any `json:"extra_info"`
+	// after is the number of completed turns whose view Messages holds.
+	after int
 }
 
-// trajectory assembles the seed-format trajectory from the stored turns.
-// Steps omit the per-step "messages" (the processed context), which would
-// grow with the square of the turn count; `starter view` recomputes it.
+// trajectory assembles the seed-format trajectory from the stored turns:
+// one step per model reply, format errors and retry-with-output attempts
+// included (content-policy refusals, which the seed never records, left
+// out).
 func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.InstanceRecord) (map[string]any, error) {
 	dir := ref.Dir()
 	hist, err := a.history(dir, rec.Turns)
@@ -78,19 +91,29 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 			if !ok {
 				break
 			}
-			s := trajStep{Response: rep.Content, Thought: rep.Content,
+			if rep.FormatCode == agent.CodeContentPolicy {
+				continue
+			}
+			s := trajStep{Response: rep.Content, Thought: rep.Content, after: t - 1,
 				ExtraInfo: map[string]any{}, Statistics: map[string]any{"cost": rep.Cost, "tokens": map[string]int{
 					"raw_input": rep.Usage.RawInput(), "cached_input": rep.Usage.CachedInput, "output": rep.Usage.Output,
 					"internal_reasoning": rep.Usage.Reasoning}, "inference_time": rep.LatencyMS}}
 			if rep.Action != nil {
 				s.Action = rep.Action.Command
 			}
-			if !rep.Valid {
+			var ran Observation
+			switch {
+			case !rep.Valid:
 				s.Observation = rep.FormatError
-			} else if hasObs && obs.Attempt == at {
-				s.Observation, s.ExecutionTime = obs.Output, obs.ExecSeconds
-				if obs.State.Cwd != "" {
-					state = obs.State
+			case hasObs && obs.Attempt == at:
+				ran, s.after = obs, t
+			default: // an attempt answered with a re-query (retry-with-output)
+				_, _ = a.Store.ReadJSON(RetryObservationFile(dir, t, at), &ran)
+			}
+			if rep.Valid {
+				s.Observation, s.ExecutionTime = ran.Output, ran.ExecSeconds
+				if ran.State.Cwd != "" {
+					state = ran.State
 				}
 			}
 			s.State = map[string]any{}
@@ -100,6 +123,7 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 			steps = append(steps, s)
 		}
 	}
+	var stored []StoredSummary
 	var summaries []map[string]any
 	summaryCalls := 0
 	for i := 1; ; i++ {
@@ -107,19 +131,21 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 		if ok, err := a.Store.ReadJSON(store.SummaryFile(dir, i), &s); err != nil || !ok {
 			break
 		}
+		stored = append(stored, s)
 		summaries = append(summaries, map[string]any{"summary": s.Summary.Content, "context": s.Summary.Request})
 		if s.Called {
 			summaryCalls++
 		}
 	}
+	if hist == nil {
+		hist = []agent.Message{}
+	}
+	compact := a.stepMessages(ref, hist, stored, steps)
 	var submission any
 	if rec.PatchFile != "" {
 		if b, err := os.ReadFile(a.Store.Path(rec.PatchFile)); err == nil {
 			submission = string(b)
 		}
-	}
-	if hist == nil {
-		hist = []agent.Message{}
 	}
 	// As the seed with a separate summary model (§5.6): the agent's and the
 	// summarizer's stats apart, model_stats their sum. The record's call
@@ -129,17 +155,123 @@ func (a *Activities) trajectory(ref workflows.InstanceRef, rec workflows.Instanc
 			"raw_input": u.RawInput(), "cached_input": u.CachedInput, "output": u.Output, "internal_reasoning": u.Reasoning}}
 	}
 	agentCalls := rec.APICalls - summaryCalls
-	return map[string]any{
-		"environment": ref.InstanceID,
-		"trajectory":  steps,
-		"history":     hist,
-		"summaries":   summaries,
-		"info": map[string]any{
-			"exit_status": rec.ExitStatus, "submission": submission,
-			"agent_model_stats":   stats(rec.Cost, agentCalls, rec.Usage),
-			"summary_model_stats": stats(rec.SummaryCost, summaryCalls, rec.SummaryUsage),
-			"model_stats":         stats(rec.Cost+rec.SummaryCost, rec.APICalls, rec.Usage.Add(rec.SummaryUsage)),
-			"resolved":            rec.Resolved,
-		},
-	}, nil
+	info := map[string]any{
+		"exit_status": rec.ExitStatus, "submission": submission,
+		"agent_model_stats":   stats(rec.Cost, agentCalls, rec.Usage),
+		"summary_model_stats": stats(rec.SummaryCost, summaryCalls, rec.SummaryUsage),
+		"model_stats":         stats(rec.Cost+rec.SummaryCost, rec.APICalls, rec.Usage.Add(rec.SummaryUsage)),
+		"resolved":            rec.Resolved,
+	}
+	for k, v := range a.editedFiles(dir, submission != nil) {
+		info[k] = v
+	}
+	out := map[string]any{"environment": ref.InstanceID, "trajectory": steps, "history": hist, "summaries": summaries, "info": info}
+	if compact {
+		out["messages_format"] = compactFormat
+	}
+	return out, nil
+}
+
+// editedFiles is info's edited_files30/50/70: stored when the patch was
+// taken, the seed's "Empty. No edited files found." without a submission.
+func (a *Activities) editedFiles(dir string, submitted bool) map[string]string {
+	out := map[string]string{}
+	if submitted {
+		_, _ = a.Store.ReadJSON(EditedFilesFile(dir), &out)
+	}
+	for _, n := range agent.EditedFilesContexts {
+		if k := fmt.Sprintf("edited_files%d", n); !submitted {
+			out[k] = agent.EditedFilesNone
+		} else if _, ok := out[k]; !ok {
+			out[k] = "" // the patch was taken before edited files were recorded
+		}
+	}
+	return out
+}
+
+// saveEditedFiles renders info's edited_files30/50/70 from the patch and
+// the files it modifies, as they are in the sandbox now.
+func (a *Activities) saveEditedFiles(ctx context.Context, ref workflows.InstanceRef, sb sandbox.Sandbox, patch string) error {
+	files := map[string]string{}
+	for _, p := range agent.ModifiedPaths(patch) {
+		if data, err := sb.ReadFile(ctx, p); err == nil {
+			files[p] = string(data)
+		}
+	}
+	out := map[string]string{}
+	for _, n := range agent.EditedFilesContexts {
+		out[fmt.Sprintf("edited_files%d", n)] = agent.EditedFiles(patch, files, n)
+	}
+	return a.Store.WriteJSON(EditedFilesFile(ref.Dir()), out)
+}
+
+// compactFormat is the .traj's "messages_format" when steps' messages refer
+// to history items by index.
+const compactFormat = "history_index"
+
+// maxFullMessagesBytes bounds the estimated size of all steps' messages
+// written in full (a variable for tests).
+var maxFullMessagesBytes = 64 << 20
+
+// stepMessages fills each step's messages with the processed context the
+// seed records (§2.1 c, §8.2): the strategy's view of the history after
+// step.after completed turns, with the summaries made by then. For the
+// accepted attempt of turn t that is the context query t+1 sees; for a
+// failed or retried attempt, the context its own query saw (without the
+// re-query pair), as the seed records its failed attempts.
+//
+// Written in full, the messages grow with the square of the turns (a
+// 250-turn raw trajectory holds some 80 MB of them). Past
+// maxFullMessagesBytes every message equal to an item of the raw history
+// is written as {"history_index": i} instead and compact is true (the
+// .traj then says "messages_format": "history_index"); masked
+// placeholders and summaries stay in full.
+func (a *Activities) stepMessages(ref workflows.InstanceRef, hist []agent.Message, stored []StoredSummary, steps []trajStep) (compact bool) {
+	views := map[int][]agent.Message{}
+	size := 0
+	for i := range steps {
+		n := min(steps[i].after, (len(hist)-2)/2)
+		v, ok := views[n]
+		if !ok {
+			var sums []strategy.Summary
+			for _, s := range stored {
+				if s.Turn <= n {
+					sums = append(sums, s.Summary)
+				}
+			}
+			var err error
+			if v, err = strategy.View(ref.Trial.Strategy, hist[:2+2*n], sums); err != nil {
+				a.Log.Warn("trajectory messages: no strategy view", zap.String("instance", ref.InstanceID), zap.Int("turns", n), zap.Error(err))
+				v = []agent.Message{}
+			}
+			views[n] = v
+		}
+		for _, m := range v {
+			size += len(m.Content) + len(m.Thought) + len(m.Action) + 64
+		}
+		steps[i].Messages = v
+	}
+	if size <= maxFullMessagesBytes || len(hist) == 0 {
+		return false
+	}
+	key := func(m agent.Message) string { b, _ := json.Marshal(m); return string(b) }
+	index := map[string]int{}
+	for i, m := range hist {
+		if _, dup := index[key(m)]; !dup {
+			index[key(m)] = i
+		}
+	}
+	for i := range steps {
+		v := steps[i].Messages.([]agent.Message)
+		out := make([]any, len(v))
+		for j, m := range v {
+			if k, ok := index[key(m)]; ok {
+				out[j] = map[string]int{"history_index": k}
+			} else {
+				out[j] = m
+			}
+		}
+		steps[i].Messages = out
+	}
+	return true
 }

@@ -2,10 +2,13 @@ package activities
 
 import (
 	"fmt"
+	"path"
 	"sync"
 
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
 // Head is the stored start of an instance's history.
@@ -13,7 +16,37 @@ type Head struct {
 	System   agent.Message `json:"system"`
 	Instance agent.Message `json:"instance"`
 	Workdir  string        `json:"workdir"`
+	// AgentConfig is the hash of the agent configuration the instance was
+	// started with ("" for the worker's built-in one): a later run of the
+	// same instance with another configuration is refused.
+	AgentConfig string `json:"agent_config,omitempty"`
 }
+
+// agentConfig is the configuration an instance runs: the trial's (stored
+// in the data directory, see config.StoreAgentFile) or the worker's
+// built-in one.
+func (a *Activities) agentConfig(ref workflows.InstanceRef) (agent.Config, error) {
+	cr := ref.Trial.Tuning.Agent
+	if cr == nil {
+		return a.Agent, nil
+	}
+	c, err := config.LoadStoredAgent(a.Store, *cr)
+	if err != nil {
+		return c, configError("instance %s: %v", ref.InstanceID, err)
+	}
+	return c, nil
+}
+
+// RetryObservationFile holds the observation of an attempt that the seed
+// answers with a re-query of the same turn (Observation.RetryWithOutput);
+// a turn's final observation is store.ObservationFile.
+func RetryObservationFile(dir string, turn, attempt int) string {
+	return path.Join(dir, "turns", fmt.Sprintf("%04d.a%d.retry.json", turn, attempt))
+}
+
+// EditedFilesFile holds info.edited_files30/50/70, rendered from the
+// sandbox when the patch is taken (it is gone by Finalize).
+func EditedFilesFile(dir string) string { return path.Join(dir, "edited_files.json") }
 
 // Reply is a stored model reply.
 type Reply struct {

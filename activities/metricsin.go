@@ -42,6 +42,14 @@ func (a *Activities) metricsInstance(trialDir string, rec workflows.InstanceReco
 	}
 	in.APICalls = rec.APICalls - in.SummaryAPICalls
 	for turn := 1; ; turn++ {
+		// The accepted attempt of a completed turn is the one its
+		// observation names; the others were re-queried (format errors,
+		// retry-with-output).
+		var obs Observation
+		hasObs, err := a.Store.ReadJSON(store.ObservationFile(dir, turn), &obs)
+		if err != nil {
+			return in, err
+		}
 		accepted := false
 		found := false
 		for attempt := 0; ; attempt++ {
@@ -56,23 +64,19 @@ func (a *Activities) metricsInstance(trialDir string, rec workflows.InstanceReco
 			found = true
 			in.Turns++
 			step := metrics.Step{Index: turn, Tokens: metrics.Usage(r.Usage), Cost: r.Cost, InferenceMS: float64(r.LatencyMS)}
-			if !r.Valid {
+			switch {
+			case hasObs && attempt == obs.Attempt:
+				step.Kind, step.HasStats, step.ExecSeconds = metrics.AgentStep, true, obs.ExecSeconds
+			case !hasObs && r.Valid && turn > rec.Turns:
+				// The reply that hit a limit: the seed logs no statistics
+				// for the exit step.
+				step.Kind = metrics.AgentStep
+			default:
 				step.Kind = metrics.RequeryStep
 				in.Steps = append(in.Steps, step)
 				continue
 			}
 			accepted = true
-			step.Kind, step.HasStats = metrics.AgentStep, true
-			var obs Observation
-			if ok, err := a.Store.ReadJSON(store.ObservationFile(dir, turn), &obs); err != nil {
-				return in, err
-			} else if ok {
-				step.ExecSeconds = obs.ExecSeconds
-			} else if turn > rec.Turns {
-				// The reply that hit a limit: the seed logs no statistics
-				// for the exit step.
-				step.HasStats = false
-			}
 			in.Steps = append(in.Steps, step)
 			break
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"regexp"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -39,19 +41,34 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	if err != nil {
 		return workflows.ModelCallResult{}, configError("model %s: %v", cfg.Model, err)
 	}
-	msgs, err := a.prompt(in)
+	ac, err := a.agentConfig(in.Ref)
+	if err != nil {
+		return workflows.ModelCallResult{}, err
+	}
+	msgs, err := a.prompt(in, ac)
 	if err != nil {
 		return workflows.ModelCallResult{}, err
 	}
 	a.event(dir, Event{Kind: EventModelCall, Turn: in.Turn, Attempt: in.Attempt})
-	tools := agent.ToolsFor(agent.WindowFromEnv(a.Agent.Env))
+	tools := ac.ToolList()
 	stop := keepAlive(ctx)
 	resp, err := model.Complete(ctx, llm.Request{Messages: msgs, Tools: tools, Temperature: preset.Temperature, MaxOutput: preset.MaxOutput, Turn: in.Turn})
 	stop()
+	hashes, tokens := promptFingerprint(msgs)
+	if err != nil && isContentPolicy(err) {
+		// A content-policy refusal is a failed attempt of the turn, asked
+		// again with the same messages and no feedback (seed-system §3.4).
+		rep = Reply{Turn: in.Turn, Attempt: in.Attempt, FormatCode: agent.CodeContentPolicy,
+			FormatError:  "the provider refused the request under its content policy: " + err.Error(),
+			PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx)}
+		if err := a.Store.WriteJSON(file, rep); err != nil {
+			return workflows.ModelCallResult{}, err
+		}
+		return resultOf(rep, false), nil
+	}
 	if err != nil {
 		return workflows.ModelCallResult{}, modelError(cfg.Model, in.Turn, err)
 	}
-	hashes, tokens := promptFingerprint(msgs)
 	if !resp.ProviderUsage && resp.Usage.CachedInput == 0 {
 		resp.Usage.CachedInput = a.simulatedCache(dir, in, hashes, tokens)
 	}
@@ -60,7 +77,7 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx)}
 	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, tools)
 	if ferr == nil {
-		if ferr = a.checkAction(ctx, action); ferr != nil {
+		if ferr = refuse(ctx, ac, action); ferr != nil {
 			rep.Action = &action // recorded in the trajectory step, never run
 		}
 	}
@@ -87,9 +104,9 @@ func attemptsBefore(ctx context.Context) int {
 	return int(activity.GetInfo(ctx).Attempt) - 1
 }
 
-// prompt is what the model sees: the strategy's view of the history and, on
-// a re-query, the failed reply and the format-error message.
-func (a *Activities) prompt(in workflows.ModelCallInput) ([]agent.Message, error) {
+// prompt is what the model sees: the strategy's view of the history and,
+// on a re-query, the pair of messages that requery adds.
+func (a *Activities) prompt(in workflows.ModelCallInput, ac agent.Config) ([]agent.Message, error) {
 	dir := in.Ref.Dir()
 	h, err := a.history(dir, in.Turn-1)
 	if err != nil {
@@ -106,19 +123,88 @@ func (a *Activities) prompt(in workflows.ModelCallInput) ([]agent.Message, error
 	if in.Attempt == 0 {
 		return view, nil
 	}
-	var prev Reply
-	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, in.Turn, in.Attempt-1), &prev); err != nil || !ok {
-		return nil, fmt.Errorf("re-query of turn %d: previous attempt missing (%v)", in.Turn, err)
+	pair, err := a.requery(dir, in.Turn, in.Attempt-1, ac)
+	return append(view, pair...), err
+}
+
+// requery is what a re-query adds to the view after attempt prev of turn
+// (seed-system §3.4): the failed reply's text (without its tool calls) and
+// the message for its failure — the format-error template of its error
+// code, the stored refusal (blocklist, bash syntax), or the next-step
+// template around the output of an editor failure (retry-with-output). A
+// content-policy refusal adds the same messages as the attempt before it:
+// only the latest failure is shown, never a chain.
+func (a *Activities) requery(dir string, turn, prev int, ac agent.Config) ([]agent.Message, error) {
+	var rep Reply
+	if ok, err := a.Store.ReadJSON(store.ReplyFile(dir, turn, prev), &rep); err != nil || !ok {
+		return nil, fmt.Errorf("re-query of turn %d: attempt %d missing (%v)", turn, prev, err)
 	}
-	msg := prev.FormatError // blocked and bash_syntax: already the seed's message
-	if prev.FormatCode != agent.CodeBlocked && prev.FormatCode != agent.CodeBashSyntax {
-		if msg, err = agent.Render(a.Agent.Templates.FormatError, map[string]string{"exception_message": prev.FormatError}); err != nil {
-			return nil, configError("format_error_template: %v", err)
+	var msg string
+	switch {
+	case rep.FormatCode == agent.CodeContentPolicy:
+		if prev == 0 {
+			return nil, nil
+		}
+		return a.requery(dir, turn, prev-1, ac)
+	case rep.Valid:
+		var obs Observation
+		if ok, err := a.Store.ReadJSON(RetryObservationFile(dir, turn, prev), &obs); err != nil || !ok {
+			return nil, fmt.Errorf("re-query of turn %d: attempt %d ran but left no retry observation (%v)", turn, prev, err)
+		}
+		msg = obs.Content
+	case rep.FormatCode == agent.CodeBlocked || rep.FormatCode == agent.CodeBashSyntax:
+		msg = rep.FormatError // rendered when the action was refused
+	default:
+		vars := map[string]string{"exception_message": rep.FormatError, "error_code": rep.FormatCode,
+			"thought": rep.Content, "output": rep.Content, "observation": "", "action": ""}
+		if rep.Action != nil {
+			vars["action"] = rep.Action.Command
+		}
+		var err error
+		if msg, err = ac.Templates.FormatErrorMessage(rep.FormatCode, vars); err != nil {
+			return nil, configError("format error template (%s): %v", rep.FormatCode, err)
 		}
 	}
-	return append(view,
-		agent.Message{Role: agent.RoleAssistant, Content: prev.Content},
-		agent.Message{Role: agent.RoleUser, Content: msg}), nil
+	return []agent.Message{{Role: agent.RoleAssistant, Content: rep.Content}, {Role: agent.RoleUser, Content: msg}}, nil
+}
+
+// refuse rejects an action before it runs, as the seed does (§3.3, §3.4),
+// with the configuration's lists and messages: a blocklisted or
+// interactive command, or a bash command that `bash -n` rejects (see
+// bashSyntax). The refusal is a format error: the model is asked again and
+// it counts towards exit_format.
+func refuse(ctx context.Context, ac agent.Config, act agent.Action) *agent.FormatError {
+	if ac.Tools.Blocked(act.Command) {
+		msg, err := ac.Templates.BlockedMessage(act.Command)
+		if err != nil {
+			msg = agent.BlockedMessage(act.Command)
+		}
+		return &agent.FormatError{Code: agent.CodeBlocked, Message: msg}
+	}
+	if act.Call.Name != "bash" {
+		return nil
+	}
+	stdout, stderr, bad := bashSyntax(ctx, act.Command)
+	if !bad {
+		return nil
+	}
+	msg, err := ac.Templates.ShellCheckMessage(stdout, stderr)
+	if err != nil {
+		msg = stderr
+	}
+	return &agent.FormatError{Code: agent.CodeBashSyntax, Message: msg}
+}
+
+// contentPolicy matches the providers' content-filter refusals (OpenAI's
+// content_policy_violation, Azure's content_filter and "content
+// management policy", safety-system blocks).
+var contentPolicy = regexp.MustCompile(`(?i)content[ _-]?(policy|filter|management)|responsible ?ai policy|safety (system|filter)`)
+
+// isContentPolicy reports whether a model call failed on a content-policy
+// refusal (a rejected request, not a rate limit or outage).
+func isContentPolicy(err error) bool {
+	var e *llm.Error
+	return errors.As(err, &e) && e.Kind == llm.KindBadRequest && contentPolicy.MatchString(e.Code+" "+e.Message)
 }
 
 // summaries loads the summaries made so far, in order.

@@ -43,7 +43,11 @@ func (a *Activities) Summarize(ctx context.Context, in workflows.SummarizeInput)
 	if len(done) != in.Done {
 		return workflows.SummarizeResult{}, fmt.Errorf("store has %d summaries, workflow expects %d", len(done), in.Done)
 	}
-	plan, err := strategy.SummaryDue(in.Ref.Trial.Strategy, a.Agent.Templates.SummarySystem, h, done)
+	ac, err := a.agentConfig(in.Ref)
+	if err != nil {
+		return workflows.SummarizeResult{}, err
+	}
+	plan, err := strategy.SummaryDue(in.Ref.Trial.Strategy, ac.Templates.SummarySystem, h, done)
 	if err != nil {
 		return workflows.SummarizeResult{}, err
 	}

@@ -29,22 +29,27 @@ var blockUnless = map[string]*regexp.Regexp{
 // and `make test` are refused and `makemigrations.py` or `vim_config`
 // are not.
 func Blocked(action string) bool {
+	return blocked(action, Blocklist, BlocklistStandalone, blockUnless)
+}
+
+// blocked applies the three lists to an action (see Blocked).
+func blocked(action string, prefix, standalone []string, unless map[string]*regexp.Regexp) bool {
 	a := strings.TrimSpace(action)
 	if a == "" {
 		return false
 	}
-	for _, s := range BlocklistStandalone {
+	for _, s := range standalone {
 		if a == s {
 			return true
 		}
 	}
-	for _, b := range Blocklist {
-		if a == b || strings.HasPrefix(a, b) && strings.ContainsRune(" \t\n", rune(a[len(b)])) {
+	for _, b := range prefix {
+		if b != "" && (a == b || strings.HasPrefix(a, b) && strings.ContainsRune(" \t\n", rune(a[len(b)]))) {
 			return true
 		}
 	}
 	first := strings.Fields(a)[0]
-	if re, ok := blockUnless[first]; ok && !re.MatchString(a) {
+	if re, ok := unless[first]; ok && !re.MatchString(a) {
 		return true
 	}
 	return false

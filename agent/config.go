@@ -1,28 +1,137 @@
 package agent
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// Config is an agent configuration: templates and environment variables.
+// Config is an agent configuration: prompt templates, tool environment
+// variables (WINDOW, OVERLAP), the tools offered, limits and the history
+// processors. ParseConfig reads it from our YAML format (config/agent.yaml)
+// or from a seed SWE-agent config file (top-level `agent:`, mapped by
+// parseSeed).
 type Config struct {
 	Templates Templates         `yaml:"templates" json:"templates"`
 	Env       map[string]string `yaml:"env" json:"env"`
+	Tools     ToolSelection     `yaml:"tools" json:"tools"`
+	Limits    ConfigLimits      `yaml:"limits" json:"limits"`
+	// HistoryProcessors, when given (nil is "not given", empty is raw),
+	// must agree with the trial's strategy:
+	// the sweep's strategy and hp-* parameters choose the context
+	// management, as run_sweep.py chooses the config file by strategy.
+	HistoryProcessors []HistoryProcessor `yaml:"history_processors" json:"history_processors"`
+	// Notes are settings that were read but have no effect here; the
+	// starter prints them.
+	Notes []string `yaml:"-" json:"notes,omitempty"`
 }
 
-// ParseConfig reads an agent configuration; unknown keys are errors.
+// ParseConfig reads an agent configuration in our format or the seed's
+// (detected by a top-level `agent` key). Unknown keys are errors naming
+// the file, the line and the key path.
 func ParseConfig(file string, data []byte) (Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", file, err)
 	}
-	if c.Templates.System == "" || c.Templates.Instance == "" || c.Templates.NextStep == "" {
-		return Config{}, fmt.Errorf("%s: templates.system_template, instance_template and next_step_template are required", file)
+	doc := &root
+	for doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return Config{}, fmt.Errorf("%s: an agent configuration is a YAML mapping", file)
+	}
+	var c Config
+	var err error
+	if mapValue(doc, "agent") != nil {
+		c, err = parseSeed(doc)
+	} else {
+		err = decodeStrict(doc, &c, "")
+	}
+	if err == nil {
+		err = c.finish()
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", file, err)
 	}
 	return c, nil
+}
+
+// finish validates a decoded configuration and fills defaults.
+func (c *Config) finish() error {
+	if err := c.Templates.validate(); err != nil {
+		return err
+	}
+	notes, err := c.Limits.validate()
+	if err != nil {
+		return err
+	}
+	c.Notes = append(c.Notes, notes...)
+	c.Templates.MaxObservationSize = 100000
+	if v := c.Limits.MaxObservationLength; v != nil && *v > 0 {
+		c.Templates.MaxObservationSize = *v
+	}
+	if err := c.Tools.validate(); err != nil {
+		return err
+	}
+	for i, p := range c.HistoryProcessors {
+		if err := p.validate(i); err != nil {
+			return err
+		}
+	}
+	if _, err := ProcessorStrategy(c.HistoryProcessors); err != nil {
+		return err
+	}
+	for _, k := range []string{"WINDOW", "OVERLAP"} {
+		if v, ok := c.Env[k]; ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 0 || k == "WINDOW" && n == 0 {
+				return fmt.Errorf("env.%s: %q is not a valid line count", k, v)
+			}
+		}
+	}
+	if w := WindowFromEnv(c.Env); c.Env["OVERLAP"] != "" && strconv.Itoa(w.Overlap) != strings.TrimSpace(c.Env["OVERLAP"]) {
+		return fmt.Errorf("env.OVERLAP (%s) must be smaller than WINDOW (%d)", c.Env["OVERLAP"], w.Size)
+	}
+	return nil
+}
+
+// Window is the viewer geometry from WINDOW and OVERLAP.
+func (c Config) Window() Window { return WindowFromEnv(c.Env) }
+
+// ToolList is the tools offered to the model, in order.
+func (c Config) ToolList() []Tool { return c.Tools.Select(c.Window()) }
+
+// Hash identifies the configuration's content (the first 16 hex digits of
+// the SHA-256 of its JSON form).
+func (c Config) Hash() string {
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// ConfigRef names a configuration stored by content in the data directory
+// (config.StoreAgentFile); trials carry it so that every worker runs the
+// same configuration.
+type ConfigRef struct {
+	// Hash is Config.Hash; the configuration is agent-configs/<Hash>.json.
+	Hash string `json:"hash"`
+	// File is where it was read from (for messages).
+	File string `json:"file,omitempty"`
+	// Limits are its limits, which the instance workflow applies (it reads
+	// no files).
+	Limits ConfigLimits `json:"limits"`
+}
+
+// Apply is Limits.Apply of the referenced configuration; a nil reference
+// (the built-in configuration) leaves l as it is.
+func (r *ConfigRef) Apply(l Limits) Limits {
+	if r == nil {
+		return l
+	}
+	return r.Limits.Apply(l)
 }

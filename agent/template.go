@@ -6,23 +6,37 @@ import (
 )
 
 // Templates are the prompt templates of one agent configuration. They use
-// plain {{var}} substitution, as the seed's configs do.
+// plain {{var}} substitution, as the seed's configs do; Jinja blocks
+// ({% ... %}) are refused when a configuration is loaded.
 type Templates struct {
-	System           string `yaml:"system_template" json:"system_template"`
-	Instance         string `yaml:"instance_template" json:"instance_template"`
+	System   string `yaml:"system_template" json:"system_template"`
+	Instance string `yaml:"instance_template" json:"instance_template"`
+	// Strategy, when set, is rendered and appended to the instance message
+	// after a newline (the seed's strategy_template).
+	Strategy         string `yaml:"strategy_template" json:"strategy_template,omitempty"`
 	NextStep         string `yaml:"next_step_template" json:"next_step_template"`
 	NextStepNoOutput string `yaml:"next_step_no_output_template" json:"next_step_no_output_template"`
 	Truncated        string `yaml:"next_step_truncated_observation_template" json:"next_step_truncated_observation_template"`
-	FormatError      string `yaml:"format_error_template" json:"format_error_template"`
-	SummarySystem    string `yaml:"summary_system_template" json:"summary_system_template"`
-	CommandTimeout   string `yaml:"command_cancelled_timeout_template" json:"command_cancelled_timeout_template"`
+	// FormatError is the re-query message of a reply that is not exactly
+	// one valid tool call ({{exception_message}}, {{error_code}}, ...),
+	// for the error codes without their own entry in FormatErrors.
+	FormatError string `yaml:"format_error_template" json:"format_error_template"`
+	// FormatErrors are per-error-code messages (missing, multiple,
+	// invalid_command, invalid_json, missing_arg, unexpected_arg): the
+	// branches of the seed's function-calling error template (§3.4).
+	FormatErrors   map[string]string `yaml:"format_error_templates" json:"format_error_templates,omitempty"`
+	SummarySystem  string            `yaml:"summary_system_template" json:"summary_system_template"`
+	CommandTimeout string            `yaml:"command_cancelled_timeout_template" json:"command_cancelled_timeout_template"`
 	// ShellCheckError is the re-query message for a bash command that
 	// failed `bash -n` ({{bash_stdout}}, {{bash_stderr}}).
 	ShellCheckError string `yaml:"shell_check_error_template" json:"shell_check_error_template"`
-	// Blocked is the re-query message for a blocklisted action
-	// ({{action}}); the seed's wording when empty.
-	Blocked            string `yaml:"blocklist_error_template" json:"blocklist_error_template"`
-	MaxObservationSize int    `yaml:"max_observation_length" json:"max_observation_length"`
+	// Blocked is the re-query message for a blocklisted or interactive
+	// action ({{action}}); the seed's wording when empty.
+	Blocked string `yaml:"blocklist_error_template" json:"blocklist_error_template"`
+	// MaxObservationSize is where observations are cut; it comes from
+	// limits.max_observation_length (the seed's
+	// templates.max_observation_length).
+	MaxObservationSize int `yaml:"-" json:"max_observation_length"`
 }
 
 // Render substitutes every {{name}} (spaces inside the braces allowed) with
@@ -53,8 +67,9 @@ func Render(tmpl string, vars map[string]string) (string, error) {
 }
 
 // Observation renders an environment observation into the tool message
-// content: the no-output template for blank output, the truncated template
-// past MaxObservationSize characters, the next-step template otherwise.
+// content: the no-output template for blank output (the next-step template
+// when there is none, as in the seed), the truncated template past
+// MaxObservationSize characters, the next-step template otherwise.
 func (t Templates) Observation(output string, state map[string]string) (string, error) {
 	vars := map[string]string{}
 	for k, v := range state {
@@ -66,7 +81,7 @@ func (t Templates) Observation(output string, state map[string]string) (string, 
 	}
 	vars["max_observation_length"] = fmt.Sprint(limit)
 	switch runes := []rune(output); {
-	case strings.TrimSpace(output) == "":
+	case strings.TrimSpace(output) == "" && t.NextStepNoOutput != "":
 		return Render(t.NextStepNoOutput, vars)
 	case len(runes) > limit:
 		vars["observation"] = string(runes[:limit])

@@ -19,7 +19,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/ctxresearch/ctxsweep/activities"
-	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/devserver"
 	"github.com/ctxresearch/ctxsweep/llm"
@@ -161,7 +160,7 @@ func (e *Engine) startEmbedded(ctx context.Context) error {
 
 func (e *Engine) startWorker() error {
 	o := e.opts
-	agentCfg, err := agent.ParseConfig("built-in agent.yaml", config.Agent)
+	agentCfg, err := config.DefaultAgent() // trials with --agent-config carry their own (config.StoreAgentFile)
 	if err != nil {
 		return err
 	}

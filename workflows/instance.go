@@ -148,7 +148,7 @@ func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	}
 	exit := ""
 	var exitErr error
-	lim := r.ref.Trial.Limits
+	lim := r.ref.Trial.AgentLimits()
 	runStart := r.st.Turn
 	for exit == "" {
 		if r.st.Turn-runStart >= r.tuning().canEvery() || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
@@ -160,24 +160,45 @@ func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 			exit = agent.ExitTotalExecutionTime
 			break
 		}
-		attempt, status, err := r.query(ctx, turn)
-		if ctx.Err() != nil {
-			return r.cancelled(ctx)
+		var res ExecuteResult
+		var err error
+		for attempt, fails := 0, 0; ; {
+			var status string
+			attempt, fails, status, err = r.query(ctx, turn, attempt, fails)
+			if ctx.Err() != nil {
+				return r.cancelled(ctx)
+			}
+			if err != nil {
+				exit, exitErr = agent.ExitError, err
+				break
+			}
+			if status != "" {
+				exit = status
+				break
+			}
+			res, err = r.execute(ctx, turn, attempt)
+			if ctx.Err() != nil {
+				return r.cancelled(ctx)
+			}
+			if err != nil {
+				exit, exitErr = agent.ExitEnvironmentError, err
+				break
+			}
+			if !res.RetryWithOutput {
+				break
+			}
+			// The seed's retry-with-output (§3.4): the action's output goes
+			// back to the model as a re-query of this turn, which does not
+			// count towards exit_format. Its command time counts.
+			r.st.ExecSeconds += res.ExecSeconds
+			r.st.ConsecTimeouts = 0
+			attempt++
+			if lim.TotalExecutionTimeoutSec > 0 && r.st.ExecSeconds > float64(lim.TotalExecutionTimeoutSec) {
+				exit = agent.ExitTotalExecutionTime
+				break
+			}
 		}
-		if err != nil {
-			exit, exitErr = agent.ExitError, err
-			break
-		}
-		if status != "" {
-			exit = status
-			break
-		}
-		res, err := r.execute(ctx, turn, attempt)
-		if ctx.Err() != nil {
-			return r.cancelled(ctx)
-		}
-		if err != nil {
-			exit, exitErr = agent.ExitEnvironmentError, err
+		if exit != "" {
 			break
 		}
 		r.st.Turn = turn
@@ -202,36 +223,37 @@ func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	return r.finish(ctx, exit, exitErr)
 }
 
-// query asks the model for turn's action, re-querying on format errors. It
-// returns the accepted attempt, or an exit status.
-func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error) {
-	lim := r.ref.Trial.Limits
+// query asks the model for turn's action from attempt on, re-querying on
+// format errors (fails counts them, in a row, for the turn). It returns
+// the accepted attempt and the count, or an exit status. Every attempt
+// after the first is a re-query.
+func (r *instanceRun) query(ctx workflow.Context, turn, attempt, fails int) (int, int, string, error) {
+	lim := r.ref.Trial.AgentLimits()
 	maxTries := lim.MaxRequeries
 	if maxTries <= 0 {
 		maxTries = 3
 	}
 	actx := r.apiCtx(ctx, r.ref.Trial.ModelQueue, 0)
-	for attempt := 0; attempt < maxTries; attempt++ {
+	for fails < maxTries {
 		var res ModelCallResult
 		err := workflow.ExecuteActivity(actx, ActModelCall, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == ErrContextExceeded {
-			return 0, agent.ExitContext, nil
+			return attempt, fails, agent.ExitContext, nil
 		}
 		if err != nil {
 			if providerGaveUp(err) {
 				workflow.GetLogger(ctx).Error("model API kept failing; ending the instance with exit_api", "instance", r.ref.InstanceID, "turn", turn, "error", err)
-				return 0, agent.ExitAPI, nil
+				return attempt, fails, agent.ExitAPI, nil
 			}
 			var to *temporal.TimeoutError
 			if errors.As(err, &to) && ctx.Err() == nil {
 				// No worker took the call in time (all down): not the
 				// provider's fault, so ask again.
 				workflow.GetLogger(ctx).Warn("model call timed out without a provider error; asking again", "instance", r.ref.InstanceID, "turn", turn)
-				attempt--
 				continue
 			}
-			return 0, "", err
+			return attempt, fails, "", err
 		}
 		r.st.Calls++
 		r.st.APIRetries += res.Retries
@@ -241,16 +263,18 @@ func (r *instanceRun) query(ctx workflow.Context, turn int) (int, string, error)
 			r.st.Requeries++
 		}
 		if lim.CallLimit > 0 && r.st.Calls > lim.CallLimit {
-			return 0, agent.ExitCost, nil
+			return attempt, fails, agent.ExitCost, nil
 		}
 		if lim.CostLimit > 0 && r.st.Cost+r.st.SummaryCost > lim.CostLimit {
-			return 0, agent.ExitCost, nil
+			return attempt, fails, agent.ExitCost, nil
 		}
 		if res.Valid {
-			return attempt, "", nil
+			return attempt, fails, "", nil
 		}
+		fails++
+		attempt++
 	}
-	return 0, agent.ExitFormat, nil
+	return attempt, fails, agent.ExitFormat, nil
 }
 
 // execute runs the action in the sandbox, recovering the sandbox on another

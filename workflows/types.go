@@ -45,6 +45,10 @@ type Tuning struct {
 	// provider errors (rate limits, outages) before the instance ends with
 	// exit_api; 0 means DefaultAPIGiveUp.
 	APIGiveUp time.Duration `json:"api_give_up,omitempty"`
+	// Agent is the --agent-config configuration (see config.StoreAgentFile),
+	// nil for the workers' built-in one. It sits in Tuning, the part of
+	// SweepInput that TrialRefFor copies into every TrialRef.
+	Agent *agent.ConfigRef `json:"agent_config,omitempty"`
 }
 
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of
@@ -88,6 +92,9 @@ type TrialRef struct {
 	ModelQueue   string `json:"model_queue,omitempty"`
 	SummaryQueue string `json:"summary_queue,omitempty"`
 }
+
+// AgentLimits are Limits with the agent configuration's loop limits.
+func (t TrialRef) AgentLimits() agent.Limits { return t.Tuning.Agent.Apply(t.Limits) }
 
 // InstanceRef names one instance of a trial.
 type InstanceRef struct {
@@ -163,6 +170,8 @@ type ExecuteResult struct {
 	ExecSeconds float64 `json:"exec_seconds"`
 	ObsBytes    int     `json:"obs_bytes"`
 	PatchBytes  int     `json:"patch_bytes"`
+	// RetryWithOutput: re-query the same turn with the output (§3.4).
+	RetryWithOutput bool `json:"retry_with_output,omitempty"`
 }
 
 // SetupInput creates an instance's sandbox.

@@ -24,7 +24,7 @@ var runParams = []string{
 func runCmd(g *globals) *cobra.Command {
 	vals := map[string]*string{}
 	var wandb, dryRun, detach bool
-	var project, entity, group string
+	var project, entity, group, agentFile string
 	var tags []string
 	cmd := &cobra.Command{
 		Use:   "run --model M --strategy S [flags]",
@@ -66,17 +66,26 @@ func runCmd(g *globals) *cobra.Command {
 			t := trials[0]
 			t.WandbGroup, t.WandbTags = group, tags
 			f.name = "run-" + t.RunName()
+			if f.agentFile = agentFile; agentFile != "" {
+				if err := f.loadAgent(g); err != nil {
+					return err
+				}
+				f.name += "-agent-" + f.tuning.Agent.Hash[:8] // another configuration, another run
+			}
 			in, err := planSweep(g, "starter run flags", src, f)
 			if err != nil {
 				return err
 			}
-			ref, err := workflows.TrialRefFor(in.Name, t, workflows.Tuning{})
+			ref, err := workflows.TrialRefFor(in.Name, t, in.Tuning)
 			if err != nil {
 				return err
 			}
 			if dryRun {
 				out := map[string]any{"run_name": t.RunName(), "tags": t.Tags(), "config": t, "strategy": ref.Strategy,
-					"limits": ref.Limits, "trial_id": ref.TrialID, "output_dir": g.dataDir + "/" + ref.Dir, "wandb_config": t.WandbConfig()}
+					"limits": ref.AgentLimits(), "trial_id": ref.TrialID, "output_dir": g.dataDir + "/" + ref.Dir, "wandb_config": t.WandbConfig()}
+				if a := ref.Tuning.Agent; a != nil {
+					out["agent_config"] = a
+				}
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")
 				fmt.Println("Run name:", t.RunName())
@@ -108,5 +117,6 @@ func runCmd(g *globals) *cobra.Command {
 	fl.StringSliceVar(&tags, "wandb-tags", nil, "W&B tags, put before the generated ones")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the resolved trial configuration and run name without running")
 	fl.BoolVar(&detach, "detach", false, "return once started")
+	fl.StringVar(&agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
 	return cmd
 }

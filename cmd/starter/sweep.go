@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/engine"
 	"github.com/ctxresearch/ctxsweep/llm"
@@ -33,6 +34,27 @@ type sweepFlags struct {
 	budget   float64
 	dryRun   bool
 	asJSON   bool
+	// agentFile is --agent-config; agentCfg is the configuration once
+	// stored in the data directory (f.tuning.Agent refers to it).
+	agentFile string
+	agentCfg  *agent.Config
+}
+
+// loadAgent stores the --agent-config file in the data directory (once)
+// and makes every trial carry a reference to it (see config.StoreAgentFile).
+func (f *sweepFlags) loadAgent(g *globals) error {
+	if f.agentFile == "" || f.agentCfg != nil {
+		return nil
+	}
+	ref, c, err := config.StoreAgentFile(g.dataDir, f.agentFile)
+	if err != nil {
+		return err
+	}
+	f.agentCfg, f.tuning.Agent = &c, &ref
+	for _, n := range c.Notes {
+		fmt.Fprintf(os.Stderr, "note: %s: %s\n", f.agentFile, n)
+	}
+	return nil
 }
 
 func (f *sweepFlags) bind(cmd *cobra.Command) {
@@ -47,6 +69,7 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.tuning.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "how soon a dead worker's instances move to another worker")
 	cmd.Flags().Int64Var(&f.seed, "seed", 0, "seed of the random and bayes controllers (0: derived from the sweep name)")
 	cmd.Flags().Float64Var(&f.budget, "budget-usd", 0, "stop starting trials and instances at this total cost in USD (overrides the file's budget_usd)")
+	cmd.Flags().StringVar(&f.agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -61,6 +84,9 @@ func sweepCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if f.dryRun {
+				if err := f.loadAgent(g); err != nil {
+					return err
+				}
 				return dryRun(cmd.OutOrStdout(), g, args[0], data, f)
 			}
 			if f.asJSON {
@@ -81,9 +107,20 @@ func sweepCmd(g *globals) *cobra.Command {
 
 // planSweep parses and checks a sweep completely before anything starts.
 func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.SweepInput, error) {
-	spec, presets, _, err := checkSweep(g, file, data, f)
+	spec, presets, refs, err := checkSweep(g, file, data, f)
 	if err != nil {
 		return workflows.SweepInput{}, err
+	}
+	if err := f.loadAgent(g); err != nil {
+		return workflows.SweepInput{}, err
+	}
+	for _, r := range refs {
+		if f.agentCfg == nil {
+			break
+		}
+		if err := config.CheckStrategy(*f.agentCfg, r.Strategy); err != nil {
+			return workflows.SweepInput{}, fmt.Errorf("%s: trial %s: %w", f.agentFile, r.RunName, err)
+		}
 	}
 	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
 		fmt.Fprintf(os.Stderr, "warning: no price for %s: their calls count as $0, so cost-limit (and any budget) cannot stop them; call-limit still applies\n", strings.Join(unpriced, ", "))
@@ -166,6 +203,9 @@ func specHash(in workflows.SweepInput) string {
 	key := in.Source + "\x00" + fmt.Sprintf("%+v", in.Flags)
 	if in.Seed != 0 || in.BudgetUSD != 0 {
 		key += fmt.Sprintf("\x00seed=%d budget=%v", in.Seed, in.BudgetUSD)
+	}
+	if in.Tuning.Agent != nil {
+		key += "\x00agent=" + in.Tuning.Agent.Hash
 	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])
