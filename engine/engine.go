@@ -261,6 +261,7 @@ func (e *Engine) Close() {
 	}
 	if e.acts != nil {
 		e.acts.Close(context.Background())
+		ShutdownTracing(context.Background()) // flush the last spans
 	}
 	if e.Client != nil {
 		e.Client.Close()
