@@ -168,6 +168,8 @@ func report(w io.Writer, obs []int, price Price, recorded, synthetic []*traj.Fil
 				g, 100*c.HitRate(), 100*m.HitRate(), c.HitRate()/m.HitRate(), verdict, 100*m.HitRate(), 1/m.HitRate(),
 				c.Input-c.Cached, m.Input-m.Cached, float64(m.Input-m.Cached)/float64(max(1, c.Input-c.Cached)),
 				c.MeanVisible(), m.MeanVisible(), c.Cost(price), m.Cost(price), 100*(1-c.Cost(price)/m.Cost(price)))
+			fmt.Fprintf(w, "  request-level: calls that reuse their whole previous context %.1f%% vs %.1f%% (%s)\n",
+				100*c.ReuseRate(), 100*m.ReuseRate(), times(c.ReuseRate(), m.ReuseRate()))
 		}
 	}
 	fmt.Fprintf(w, "\nThe recorded trajectories have at most %d model calls; masking with o starts at call o+2, so for o=10\n"+
@@ -188,4 +190,14 @@ func longest(fs []*traj.File) int {
 		n = max(n, len(f.Queries))
 	}
 	return n
+}
+
+func times(a, b float64) string {
+	if b == 0 {
+		if a == 0 {
+			return "equal"
+		}
+		return "the other strategy never does"
+	}
+	return fmt.Sprintf("%.2fx", a/b)
 }

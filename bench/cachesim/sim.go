@@ -21,12 +21,21 @@ type Result struct {
 	Input  int // prompt tokens (what the model sees)
 	Cached int // prompt tokens served by the simulated prefix cache
 	Output int // reply tokens
+	// Followups are the calls after a trajectory's first; Reused counts
+	// those whose whole previous context (prompt + reply) was a cached
+	// prefix: a request-level cache hit, nothing recomputed but the new
+	// observation.
+	Followups, Reused int
 }
 
 // Add returns the sum of r and o.
 func (r Result) Add(o Result) Result {
-	return Result{r.Calls + o.Calls, r.Input + o.Input, r.Cached + o.Cached, r.Output + o.Output}
+	return Result{r.Calls + o.Calls, r.Input + o.Input, r.Cached + o.Cached, r.Output + o.Output,
+		r.Followups + o.Followups, r.Reused + o.Reused}
 }
+
+// ReuseRate is Reused / Followups: the request-level hit rate.
+func (r Result) ReuseRate() float64 { return float64(r.Reused) / float64(max(1, r.Followups)) }
 
 // MeanVisible is the mean prompt size per call, in tokens.
 func (r Result) MeanVisible() float64 { return float64(r.Input) / float64(max(1, r.Calls)) }
@@ -63,7 +72,14 @@ func Simulate(f *traj.File, p strategy.Params) (Result, error) {
 		reply := agent.Message{Role: a.Role, Content: a.Content, ToolCalls: a.ToolCalls}
 		r.Calls++
 		r.Input += llm.CountMessages(view)
-		r.Cached += llm.CachedPrefix(prev, view)
+		hit := llm.CachedPrefix(prev, view)
+		r.Cached += hit
+		if t > 1 {
+			r.Followups++
+			if hit == llm.CountMessages(prev) {
+				r.Reused++
+			}
+		}
 		r.Output += llm.CountMessages([]agent.Message{reply})
 		prev = append(view, reply)
 	}

@@ -130,3 +130,23 @@ func TestReportPrintsBothStrategies(t *testing.T) {
 		}
 	}
 }
+
+// On a long trajectory the cached strategy reuses the whole previous
+// context on most calls, masking almost never (it masks one more
+// observation on every call past o+1).
+func TestRequestLevelReuse(t *testing.T) {
+	f, err := Synthetic(100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, c, err := pair(f, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Followups != 99 || c.Followups != 99 {
+		t.Fatalf("followups %d / %d, want 99", m.Followups, c.Followups)
+	}
+	if c.ReuseRate() < 2*m.ReuseRate() || c.ReuseRate() < 0.8 {
+		t.Errorf("request-level reuse: cached %.2f, masking %.2f", c.ReuseRate(), m.ReuseRate())
+	}
+}
