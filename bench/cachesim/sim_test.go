@@ -42,15 +42,17 @@ func TestSimulateByHand(t *testing.T) {
 	masked := msg("user", strategy.MaskedContent("o1\nline"))
 	// raw: every prompt extends the previous prompt + reply.
 	want := Result{Calls: 3,
-		Input:  c(h[:2]...) + c(h[:4]...) + c(h[:6]...),
-		Cached: 0 + c(h[:3]...) + c(h[:5]...),
-		Output: c(h[2]) + c(h[4]) + c(h[6])}
+		Input:     c(h[:2]...) + c(h[:4]...) + c(h[:6]...),
+		Cached:    0 + c(h[:3]...) + c(h[:5]...),
+		Output:    c(h[2]) + c(h[4]) + c(h[6]),
+		Followups: 2, Reused: 2}
 	if got := simulate(t, f, strategy.Defaults(strategy.Raw)); got != want {
 		t.Errorf("raw: %+v, want %+v", got, want)
 	}
 	// masking o=1: query 3 masks o1, so the cache stops before it.
 	want.Input = c(h[:2]...) + c(h[:4]...) + c(h[0], h[1], h[2], masked, h[4], h[5])
 	want.Cached = 0 + c(h[:3]...) + c(h[:3]...)
+	want.Reused = 1 // query 3 recomputes from the masked observation on
 	if got := simulate(t, f, params(strategy.ObservationMasking, 1)); got != want {
 		t.Errorf("masking o=1: %+v, want %+v", got, want)
 	}
