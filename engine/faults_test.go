@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,14 +61,7 @@ func TestSweepSurvivesRateLimitsAndServerErrors(t *testing.T) {
 	if st.State != "completed" || len(st.Trials) != 1 {
 		t.Fatalf("sweep state %q with %d trials", st.State, len(st.Trials))
 	}
-	var recs []workflows.InstanceRecord
-	data, err := os.ReadFile(filepath.Join(e.opts.DataDir, st.Trials[0].Dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &recs); err != nil {
-		t.Fatal(err)
-	}
+	recs := trialResults(t, e, st.Trials[0].Dir)
 	stats := srv.Stats()
 	faults := stats.Faults[http.StatusTooManyRequests] + stats.Faults[http.StatusInternalServerError]
 	retries := 0

@@ -2,6 +2,9 @@ package engine
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"context"
 	"io"
 	"log/slog"
@@ -148,4 +151,18 @@ func TestBayesSweepReplays(t *testing.T) {
 	if err := replay(bad, true); err == nil || !strings.Contains(strings.ToLower(err.Error()), "nondetermin") {
 		t.Fatalf("replaying an altered history: got %v, want a nondeterminism error", err)
 	}
+}
+
+// trialResults reads a finished trial's results.json.
+func trialResults(t *testing.T, e *Engine, trialDir string) []workflows.InstanceRecord {
+	t.Helper()
+	var recs []workflows.InstanceRecord
+	data, err := os.ReadFile(filepath.Join(e.opts.DataDir, trialDir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &recs); err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -120,11 +119,7 @@ func TestSweepLogsToWandb(t *testing.T) {
 			t.Errorf("run %s: the last history row is not the turn histogram: %v", tr.RunName, hist[len(hist)-1])
 		}
 		// The summary equals the metrics of the stored records.
-		var recs []workflows.InstanceRecord
-		data, _ := os.ReadFile(filepath.Join(e.opts.DataDir, tr.Dir, "results.json"))
-		if err := json.Unmarshal(data, &recs); err != nil {
-			t.Fatal(err)
-		}
+		recs := trialResults(t, e, tr.Dir)
 		cost := 0.0
 		for _, rec := range recs {
 			cost += rec.Cost
