@@ -2,12 +2,12 @@ package engine
 
 import (
 	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
