@@ -102,33 +102,6 @@ func (r *instanceRun) mainCtx(ctx workflow.Context, startToClose time.Duration, 
 	})
 }
 
-// apiCtx is the context of model and summary calls: on queue (a
-// rate-limited provider's task queue) when set, retried with backoff on
-// provider errors until Tuning.APIGiveUp has passed.
-func (r *instanceRun) apiCtx(ctx workflow.Context, queue string, attempts int32) workflow.Context {
-	ctx = r.mainCtx(ctx, 15*time.Minute, attempts)
-	opts := workflow.GetActivityOptions(ctx)
-	opts.ScheduleToCloseTimeout = r.tuning().apiGiveUp()
-	if queue != "" {
-		opts.TaskQueue = queue
-	}
-	return workflow.WithActivityOptions(ctx, opts)
-}
-
-// providerGaveUp says whether a model call failed because the provider
-// kept failing (rate limits, outages, bad responses) until the give-up
-// time, as opposed to a bad request, a failure of ours or no worker.
-func providerGaveUp(err error) bool {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		switch app.Type() {
-		case "RateLimited", "ProviderUnavailable", "BadResponse":
-			return true
-		}
-	}
-	return false
-}
-
 func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 	return &workflow.SessionOptions{CreationTimeout: 10 * time.Minute, ExecutionTimeout: 7 * 24 * time.Hour, HeartbeatTimeout: r.tuning().heartbeat()}
 }
@@ -277,120 +250,6 @@ func (r *instanceRun) query(ctx workflow.Context, turn, attempt, fails int) (int
 	return attempt, fails, agent.ExitFormat, nil
 }
 
-// execute runs the action in the sandbox, recovering the sandbox on another
-// worker when the session's worker is gone.
-func (r *instanceRun) execute(ctx workflow.Context, turn, attempt int) (ExecuteResult, error) {
-	for {
-		var res ExecuteResult
-		actx := workflow.WithActivityOptions(r.sessCtx, r.sessionActivityOpts(10*time.Minute))
-		err := workflow.ExecuteActivity(actx, ActExecute, ExecuteInput{Ref: r.ref, SandboxID: r.st.SandboxID, Turn: turn, Attempt: attempt}).Get(ctx, &res)
-		if err == nil {
-			return res, nil
-		}
-		if !r.lost(ctx, err) {
-			return res, err
-		}
-		if err := r.recover(ctx, err); err != nil {
-			return res, err
-		}
-	}
-}
-
-func (r *instanceRun) sessionActivityOpts(startToClose time.Duration) workflow.ActivityOptions {
-	return workflow.ActivityOptions{
-		StartToCloseTimeout:    startToClose,
-		ScheduleToStartTimeout: 2 * r.tuning().heartbeat(),
-		HeartbeatTimeout:       r.tuning().heartbeat(),
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, MaximumAttempts: 3,
-			NonRetryableErrorTypes: []string{ErrSandboxLost, ErrConfig},
-		},
-	}
-}
-
-// lost reports whether err means the sandbox or its worker is gone. When
-// the instance itself is being cancelled, nothing is lost.
-func (r *instanceRun) lost(ctx workflow.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == ErrSandboxLost {
-		return true
-	}
-	var to *temporal.TimeoutError
-	if errors.As(err, &to) {
-		return true
-	}
-	var canceled *temporal.CanceledError
-	if errors.As(err, &canceled) || errors.Is(err, workflow.ErrSessionFailed) {
-		return true
-	}
-	if r.sessCtx != nil {
-		if info := workflow.GetSessionInfo(r.sessCtx); info != nil && info.SessionState == workflow.SessionStateFailed {
-			return true
-		}
-	}
-	return false
-}
-
-// attach pins the instance to a worker: the session of a previous run when
-// continuing, else a new session with a new sandbox.
-func (r *instanceRun) attach(ctx workflow.Context) error {
-	if r.st.SandboxID != "" && len(r.st.SessionToken) > 0 {
-		sctx, err := workflow.RecreateSession(ctx, r.st.SessionToken, r.sessionOpts())
-		if err == nil {
-			r.sessCtx = sctx
-			r.st.SessionToken = workflow.GetSessionInfo(sctx).GetRecreateToken()
-			return nil
-		}
-	}
-	return r.newSandbox(ctx)
-}
-
-func (r *instanceRun) newSandbox(ctx workflow.Context) error {
-	sctx, err := workflow.CreateSession(ctx, r.sessionOpts())
-	if err != nil {
-		return err
-	}
-	r.sessCtx = sctx
-	r.st.SessionToken = workflow.GetSessionInfo(sctx).GetRecreateToken()
-	var setup SetupResult
-	actx := workflow.WithActivityOptions(sctx, r.sessionActivityOpts(30*time.Minute))
-	if err := workflow.ExecuteActivity(actx, ActSetup, SetupInput{Ref: r.ref}).Get(ctx, &setup); err != nil {
-		return err
-	}
-	r.st.SandboxID = setup.SandboxID
-	if r.st.Turn == 0 {
-		return nil
-	}
-	r.phase = fmt.Sprintf("restoring %d turns", r.st.Turn)
-	return workflow.ExecuteActivity(actx, ActRestore, RestoreInput{Ref: r.ref, SandboxID: setup.SandboxID, Turns: r.st.Turn}).Get(ctx, nil)
-}
-
-// recover replaces a lost sandbox: a new session on a live worker, a new
-// sandbox, and the recorded actions replayed into it.
-func (r *instanceRun) recover(ctx workflow.Context, cause error) error {
-	for {
-		r.st.Recoveries++
-		if r.st.Recoveries > maxRecoveries {
-			return fmt.Errorf("sandbox lost %d times, giving up: %w", r.st.Recoveries-1, cause)
-		}
-		workflow.GetLogger(ctx).Warn("sandbox lost; recreating", "instance", r.ref.InstanceID, "turn", r.st.Turn, "cause", cause)
-		if r.sessCtx != nil {
-			workflow.CompleteSession(r.sessCtx)
-		}
-		err := r.newSandbox(ctx)
-		if err == nil {
-			return nil
-		}
-		if !r.lost(ctx, err) {
-			return err
-		}
-		cause = err
-	}
-}
-
 // summarize makes the summary due after turn, if the strategy asks for one.
 // A summarizer failure is logged and skipped: it never ends the instance.
 func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
@@ -418,22 +277,4 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 func (r *instanceRun) continueAsNew(ctx workflow.Context) (InstanceRecord, error) {
 	workflow.CompleteSession(r.sessCtx)
 	return InstanceRecord{}, workflow.NewContinueAsNewError(ctx, InstanceWorkflow, InstanceInput{Ref: r.ref, State: r.st})
-}
-
-// cancelled removes the sandbox of a cancelled instance (on its worker,
-// through a session recreated on a disconnected context) and reports the
-// cancellation.
-func (r *instanceRun) cancelled(ctx workflow.Context) (InstanceRecord, error) {
-	r.phase = "cancelled"
-	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	if r.st.SandboxID != "" && len(r.st.SessionToken) > 0 {
-		opts := r.sessionOpts()
-		opts.CreationTimeout = r.tuning().heartbeat()
-		if sctx, err := workflow.RecreateSession(dctx, r.st.SessionToken, opts); err == nil {
-			actx := workflow.WithActivityOptions(sctx, r.sessionActivityOpts(time.Minute))
-			_ = workflow.ExecuteActivity(actx, ActTeardown, TeardownInput{SandboxID: r.st.SandboxID}).Get(dctx, nil)
-			workflow.CompleteSession(sctx)
-		}
-	}
-	return InstanceRecord{}, temporal.NewCanceledError(r.st.Turn)
 }
