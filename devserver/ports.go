@@ -8,9 +8,10 @@ import (
 )
 
 // ports are the server's listening ports. They are kept in a file next to
-// the database and reused on restart: the membership ring is persisted in
-// the database too, and members that come back on the ports it remembers
-// join at once instead of waiting for stale entries to expire.
+// the database and reused on restart, so workers and attached processes
+// find the frontend where it was. (The services find each other through
+// static hosts (staticHosts), not a membership ring, so the membership
+// ports are configured but not listened on.)
 type ports struct {
 	Frontend   int    `json:"frontend"`
 	Services   [3]int `json:"services"`   // history, matching, worker

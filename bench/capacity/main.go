@@ -9,6 +9,11 @@
 //
 //	go run ./bench/capacity              # steps 2,5,10,…,400 up to -max 400
 //	go run ./bench/capacity -smoke       # steps 5,10 at 200 ms
+//
+// Every model call takes exactly -model-latency unless -model-jitter is
+// set, so by default all N instances reach the server in the same
+// instants (a worst case of bursts). Each step also prints the CPU time of
+// the process per turn and the machine's load average.
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +37,10 @@ func main() {
 	stepsFlag := flag.String("steps", "2,5,10,25,50,100,200,300,400", "instance counts to try, ascending")
 	turns := flag.Int("turns", 10, "turns per instance")
 	latency := flag.Duration("model-latency", time.Second, "fake model latency")
+	jitter := flag.Duration("model-jitter", 0, "fake model latency varies uniformly by ± this (0: every call takes -model-latency, so instances run in lockstep)")
 	exec := flag.Duration("exec-latency", 20*time.Millisecond, "fake sandbox latency")
 	degrade := flag.Float64("degrade", 0.10, "turn latency increase that counts as degraded")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole search (server + worker) to this file")
 	flag.Parse()
 	if *smoke {
 		*stepsFlag, *latency, *turns, *maxN = "5,10", 200*time.Millisecond, 5, 10
@@ -56,18 +64,33 @@ func main() {
 	defer cancel()
 	tasks := &fakesandbox.Tasks{Instances: *maxN, ExecLatency: *exec}
 	run, err := harness.Start(ctx, harness.Setup{DataDir: dir, Tasks: tasks, MaxSessions: *maxN,
-		Model: fakemodel.Config{Latency: *latency, Turns: *turns}})
+		Model: fakemodel.Config{Latency: *latency, Jitter: *jitter, Turns: *turns}})
 	if err != nil {
 		fail(err)
 	}
 	defer run.Close()
 
-	fmt.Printf("P2 capacity: model %s, exec %s, %d turns per instance, degraded at +%.0f%% (embedded server + worker in one process)\n",
-		*latency, *exec, *turns, *degrade*100)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Printf("P2 capacity: model %s ± %s, exec %s, %d turns per instance, degraded at +%.0f%% (embedded server + worker in one process)\n",
+		*latency, *jitter, *exec, *turns, *degrade*100)
 	// Turn latency is the mean time from one model request of an instance
 	// to its next (model + command + orchestration), from the fake model.
+	// It also reports the CPU time of the process per model call (turn)
+	// and the load average of the machine at the end of each step.
+	var cpuPerTurn float64
 	measure := func(n int) (time.Duration, int64, error) {
 		before := run.Model.Stats()
+		cpu0 := harness.CPU()
 		src := harness.Source("raw", []int{*turns + 50}, n) + fmt.Sprintf("  instances-slice: {value: \"0:%d\"}\n", n)
 		st, _, err := run.Sweep(ctx, fmt.Sprintf("capacity-%d", n), src, 1)
 		if err != nil {
@@ -78,6 +101,9 @@ func main() {
 		}
 		rss, _, _ := harness.RSS(0)
 		after := run.Model.Stats()
+		if calls := after.Calls - before.Calls; calls > 0 {
+			cpuPerTurn = ms(harness.CPU()-cpu0) / float64(calls)
+		}
 		if after.Gaps == before.Gaps {
 			return 0, 0, fmt.Errorf("%d instances: no turn intervals measured", n)
 		}
@@ -87,7 +113,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("  N=%-4d turn latency %6.0f ms  (baseline)  RSS %s\n", 1, ms(base), harness.MiB(rss))
+	fmt.Printf("  N=%-4d turn latency %6.0f ms  (baseline)  RSS %s  CPU/turn %.1f ms  load %s\n", 1, ms(base), harness.MiB(rss), cpuPerTurn, harness.LoadAvg())
 	sustained, sustainedRSS := 1, rss
 	for _, n := range steps {
 		lat, rss, err := measure(n)
@@ -95,7 +121,7 @@ func main() {
 			fail(err)
 		}
 		ratio := float64(lat) / float64(base)
-		fmt.Printf("  N=%-4d turn latency %6.0f ms  x%.3f      RSS %s\n", n, ms(lat), ratio, harness.MiB(rss))
+		fmt.Printf("  N=%-4d turn latency %6.0f ms  x%.3f      RSS %s  CPU/turn %.1f ms  load %s\n", n, ms(lat), ratio, harness.MiB(rss), cpuPerTurn, harness.LoadAvg())
 		if ratio > 1+*degrade {
 			break
 		}

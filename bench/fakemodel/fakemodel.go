@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +27,10 @@ import (
 type Config struct {
 	// Latency is how long each call takes before the reply is sent.
 	Latency time.Duration
+	// Jitter, when set, adds a uniformly random offset in [-Jitter,
+	// +Jitter] to each call's latency (so concurrent conversations do not
+	// stay in lockstep).
+	Jitter time.Duration
 	// Turns is the turn on which the model submits; turns before it run
 	// Command. 0 means 10.
 	Turns int
@@ -37,6 +42,16 @@ type Config struct {
 	// 1) and may make it fail: it returns the HTTP status to answer (0 =
 	// answer normally) and a Retry-After value ("" = none).
 	Fault func(n int) (status int, retryAfter string)
+	// Record keeps the arrival and reply time of every request
+	// (Server.Requests).
+	Record bool
+}
+
+// Request is one recorded request: its turn, when it arrived and when
+// its reply was sent.
+type Request struct {
+	Turn       int
+	Start, End time.Time
 }
 
 // RateLimitAndErrors is a Fault that answers 429 (Retry-After: retryAfter)
@@ -70,6 +85,14 @@ type Server struct {
 	gapSum   time.Duration
 	gapN     int
 	lastCall time.Time
+	log      []Request
+}
+
+// Requests returns the recorded requests (Config.Record), in arrival order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
 }
 
 // Start listens on 127.0.0.1 (port 0 = any free port).
@@ -205,8 +228,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.perTurn[turn]++
 	s.mu.Unlock()
 
-	if s.cfg.Latency > 0 {
-		t := time.NewTimer(s.cfg.Latency)
+	if d := s.latency(); d > 0 {
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -221,7 +244,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.busy += end.Sub(start)
 	s.lastCall = end
+	if s.cfg.Record {
+		s.log = append(s.log, Request{Turn: turn, Start: start, End: end})
+	}
 	s.mu.Unlock()
+}
+
+// latency is the wait of one call: Latency, moved by up to ±Jitter.
+func (s *Server) latency() time.Duration {
+	d := s.cfg.Latency
+	if j := s.cfg.Jitter; j > 0 {
+		d += time.Duration(rand.Int64N(int64(2*j)+1)) - j
+	}
+	return d
 }
 
 // reply builds the chat.completion for a turn: a summary request (no

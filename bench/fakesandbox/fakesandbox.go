@@ -29,12 +29,29 @@ type Tasks struct {
 	ExecLatency time.Duration
 	// OutputBytes is the size of each command's output (default 64).
 	OutputBytes int
+	// Record keeps the start and end of every command (Spans).
+	Record bool
 
 	execs  atomic.Int64
 	execNS atomic.Int64
 	opened atomic.Int64
 	live   atomic.Int64
 	nextID atomic.Int64
+	mu     sync.Mutex
+	spans  []Span
+}
+
+// Span is one recorded command.
+type Span struct {
+	Command    string
+	Start, End time.Time
+}
+
+// Spans returns the recorded commands (Record), in the order they ended.
+func (t *Tasks) Spans() []Span {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Span(nil), t.spans...)
 }
 
 // Counters are what the sandboxes did.
@@ -140,6 +157,11 @@ func (s *Sandbox) Exec(ctx context.Context, command string, _ time.Duration) (sa
 	el := time.Since(start)
 	s.t.execs.Add(1)
 	s.t.execNS.Add(int64(el))
+	if s.t.Record {
+		s.t.mu.Lock()
+		s.t.spans = append(s.t.spans, Span{Command: command, Start: start, End: start.Add(el)})
+		s.t.mu.Unlock()
+	}
 	return sandbox.ExecResult{Output: strings.Repeat("o", n-1) + "\n", Duration: el}, nil
 }
 

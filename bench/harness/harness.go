@@ -8,12 +8,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/proto"
@@ -209,4 +211,165 @@ func CPU() time.Duration {
 		}
 	}
 	return total
+}
+
+// Phase is the total time of one kind of step in workflow histories.
+type Phase struct {
+	Sum time.Duration
+	N   int
+}
+
+// EventCounts counts the history events of every run of workflow type
+// wfType (all runs, continued-as-new ones included) by event type, and
+// sums the time of each step between events: an activity from scheduled
+// to started (dispatch) and started to completed (run and report), a
+// workflow task from scheduled to started and started to completed.
+func EventCounts(ctx context.Context, r *Run, wfType string) (map[string]int, map[string]Phase, error) {
+	counts := map[string]int{}
+	phases := map[string]Phase{}
+	add := func(name string, from, to time.Time) {
+		if from.IsZero() || to.IsZero() {
+			return
+		}
+		p := phases[name]
+		p.Sum += to.Sub(from)
+		p.N++
+		phases[name] = p
+	}
+	var token []byte
+	for {
+		resp, err := r.E.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{PageSize: 500, NextPageToken: token})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, x := range resp.Executions {
+			if x.Type.GetName() != wfType {
+				continue
+			}
+			scheduled := map[int64]*historypb.HistoryEvent{}
+			started := map[int64]time.Time{}
+			var wftScheduled, wftStarted, lastDone time.Time
+			it := r.E.Client.GetWorkflowHistory(ctx, x.Execution.WorkflowId, x.Execution.RunId, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			for it.HasNext() {
+				ev, err := it.Next()
+				if err != nil {
+					return nil, nil, err
+				}
+				counts[strings.TrimPrefix(ev.EventType.String(), "EVENT_TYPE_")]++
+				at := ev.EventTime.AsTime()
+				switch ev.EventType {
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+					scheduled[ev.EventId] = ev
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+					a := ev.GetActivityTaskStartedEventAttributes()
+					if s := scheduled[a.ScheduledEventId]; s != nil {
+						add("activity "+s.GetActivityTaskScheduledEventAttributes().ActivityType.GetName()+" scheduled→started", s.EventTime.AsTime(), at)
+						started[a.ScheduledEventId] = at
+					}
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+					a := ev.GetActivityTaskCompletedEventAttributes()
+					if s := scheduled[a.ScheduledEventId]; s != nil {
+						add("activity "+s.GetActivityTaskScheduledEventAttributes().ActivityType.GetName()+" started→completed", started[a.ScheduledEventId], at)
+					}
+					lastDone = at
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+					wftScheduled = at
+					add("activity completed→workflow task scheduled", lastDone, at)
+					lastDone = time.Time{}
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+					wftStarted = at
+					add("workflow task scheduled→started", wftScheduled, at)
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+					add("workflow task started→completed", wftStarted, at)
+				}
+			}
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			return counts, phases, nil
+		}
+	}
+}
+
+// Step is one activity or workflow task of a workflow history.
+type Step struct {
+	Activity                      string // activity type; "" for a workflow task
+	Scheduled, Started, Completed time.Time
+}
+
+// Steps returns the activities and workflow tasks of every run of
+// workflow type wfType, runs in order of their start, steps in order of
+// scheduling.
+func Steps(ctx context.Context, r *Run, wfType string) ([]Step, error) {
+	type runSteps struct {
+		start time.Time
+		steps []Step
+	}
+	var runs []runSteps
+	var token []byte
+	for {
+		resp, err := r.E.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{PageSize: 500, NextPageToken: token})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range resp.Executions {
+			if x.Type.GetName() != wfType {
+				continue
+			}
+			rs := runSteps{start: x.StartTime.AsTime()}
+			byEvent := map[int64]int{} // scheduled event id → index in rs.steps
+			wft := -1
+			it := r.E.Client.GetWorkflowHistory(ctx, x.Execution.WorkflowId, x.Execution.RunId, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			for it.HasNext() {
+				ev, err := it.Next()
+				if err != nil {
+					return nil, err
+				}
+				at := ev.EventTime.AsTime()
+				switch ev.EventType {
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+					byEvent[ev.EventId] = len(rs.steps)
+					rs.steps = append(rs.steps, Step{Activity: ev.GetActivityTaskScheduledEventAttributes().ActivityType.GetName(), Scheduled: at})
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+					if i, ok := byEvent[ev.GetActivityTaskStartedEventAttributes().ScheduledEventId]; ok {
+						rs.steps[i].Started = at
+					}
+				case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+					if i, ok := byEvent[ev.GetActivityTaskCompletedEventAttributes().ScheduledEventId]; ok {
+						rs.steps[i].Completed = at
+					}
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+					wft = len(rs.steps)
+					rs.steps = append(rs.steps, Step{Scheduled: at})
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+					if wft >= 0 {
+						rs.steps[wft].Started = at
+					}
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+					if wft >= 0 {
+						rs.steps[wft].Completed = at
+					}
+				}
+			}
+			runs = append(runs, rs)
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].start.Before(runs[j].start) })
+	var out []Step
+	for _, rs := range runs {
+		out = append(out, rs.steps...)
+	}
+	return out, nil
+}
+
+// LoadAvg is the machine's 1-minute load average ("?" when unknown): the
+// benchmarks share the machine, and this says how busy it was.
+func LoadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
