@@ -103,7 +103,13 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: e.Address, Namespace: o.Namespace, Logger: sdkLogger{o.Log.Sugar()}})
+	copts := client.Options{HostPort: e.Address, Namespace: o.Namespace, Logger: sdkLogger{o.Log.Sugar()}}
+	if o.Address == "" {
+		// The embedded server is on loopback: gzip only costs CPU (~10 %
+		// of a turn's, bench/capacity).
+		copts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
+	c, err := client.DialContext(ctx, copts)
 	if err != nil {
 		e.Close()
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", e.Address, err)
