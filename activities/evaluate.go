@@ -10,18 +10,14 @@ import (
 	"time"
 
 	"github.com/ctxresearch/ctxsweep/evaluate"
+	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
-// Label keys put on every sandbox (and container) this worker creates.
-const (
-	LabelSweep    = "ctxsweep.sweep"
-	LabelTrial    = "ctxsweep.trial"
-	LabelInstance = "ctxsweep.instance"
-	LabelPurpose  = "ctxsweep.purpose"
-	LabelWorker   = "ctxsweep.worker"
-)
+// LabelPurpose says what a sandbox is for ("agent" or "eval"); the other
+// labels are the sandbox package's.
+const LabelPurpose = "ctxsweep.purpose"
 
 // WorkerID names this worker process in sandbox labels.
 func WorkerID() string {
@@ -31,8 +27,8 @@ func WorkerID() string {
 
 func (a *Activities) openOptions(ref workflows.InstanceRef, purpose string) OpenOptions {
 	return OpenOptions{Root: a.SandboxRoot, Labels: map[string]string{
-		LabelSweep: ref.Trial.Sweep, LabelTrial: ref.Trial.RunName, LabelInstance: ref.InstanceID,
-		LabelPurpose: purpose, LabelWorker: WorkerID(),
+		sandbox.LabelSweep: ref.Trial.Sweep, sandbox.LabelTrial: ref.Trial.RunName, sandbox.LabelInstance: ref.InstanceID,
+		LabelPurpose: purpose, sandbox.LabelWorker: WorkerID(),
 	}}
 }
 

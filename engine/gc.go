@@ -22,7 +22,7 @@ import (
 // containers: those containers are left behind by a killed worker.
 func DeadWorkerContainers(ctx context.Context, cli *client.Client) ([]string, error) {
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", sandbox.LabelSandbox+"=1"), filters.Arg("label", activities.LabelWorker))})
+		Filters: filters.NewArgs(filters.Arg("label", sandbox.LabelSandbox+"=1"), filters.Arg("label", sandbox.LabelWorker))})
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func DeadWorkerContainers(ctx context.Context, cli *client.Client) ([]string, er
 	seen := map[string]bool{}
 	var dead []string
 	for _, c := range list {
-		w := c.Labels[activities.LabelWorker]
+		w := c.Labels[sandbox.LabelWorker]
 		pidText, ok := strings.CutPrefix(w, host+"-")
 		if !ok || seen[w] {
 			continue // another host's worker: not ours to judge
@@ -57,7 +57,7 @@ func GCContainers(ctx context.Context, cli *client.Client, all bool) ([]string, 
 	}
 	var removed []string
 	for _, w := range dead {
-		r, err := sandbox.GC(ctx, cli, map[string]string{activities.LabelWorker: w})
+		r, err := sandbox.GC(ctx, cli, map[string]string{sandbox.LabelWorker: w})
 		removed = append(removed, r...)
 		if err != nil {
 			return removed, err
