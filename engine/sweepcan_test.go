@@ -20,7 +20,8 @@ parameters:
   num-workers: {value: 2}
 `
 
-// TestSweepContinuesAsNew runs a sweep whose history limit is tiny: it
+// TestSweepContinuesAsNew runs a sweep whose history limit is tiny (passed
+// before the first trial ends, so the third trial starts in a new run): it
 // drains, continues as new with its state, and ends with every trial done
 // once, in a run other than the first; starter's spec check (the memo)
 // survives.
@@ -31,7 +32,7 @@ func TestSweepContinuesAsNew(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	e := startEngine(t, ctx)
-	st := runSweep(t, ctx, e, workflows.SweepInput{Name: "can", File: "can.yaml", Source: canSweep, Parallel: 2, EventLimit: 40})
+	st := runSweep(t, ctx, e, workflows.SweepInput{Name: "can", File: "can.yaml", Source: canSweep, Parallel: 2, EventLimit: 10})
 	if st.State != "completed" || len(st.Trials) != 3 || st.Done != 3 || st.Instances != 6 {
 		t.Fatalf("sweep: state %q, %d trials, %d done, %d instances", st.State, len(st.Trials), st.Done, st.Instances)
 	}

@@ -83,7 +83,7 @@ func completedTurns(t *testing.T, data string) map[string]bool {
 
 // checkNoRepeats asserts that no completed turn was paid for or executed a
 // second time, and that at most `kills` model calls were repeated in all
-// (a call in flight when its worker died is paid again, at most once).
+// (a call in flight when its worker died is paid again, once).
 func checkNoRepeats(t *testing.T, data string, before map[string]bool, kills int) {
 	t.Helper()
 	repeated := 0
@@ -111,10 +111,15 @@ func checkNoRepeats(t *testing.T, data string, before map[string]bool, kills int
 			repeated += n - 1
 		}
 	}
-	if repeated > kills {
-		t.Errorf("%d model calls repeated across %d kills", repeated, kills)
+	// Each kill can catch one call in flight per running instance: the
+	// demo sweep runs 2 trials × num-workers 2 at a time.
+	if bound := kills * demoConcurrent; repeated > bound {
+		t.Errorf("%d model calls repeated across %d kills (at most %d: one per instance running at a kill)", repeated, kills, bound)
 	}
 	t.Logf("model calls repeated: %d (kills: %d)", repeated, kills)
 }
+
+// demoConcurrent is how many demo instances run at once (sweeps/demo.yaml).
+const demoConcurrent = 4
 
 func turnFile(turn int) string { return fmt.Sprintf("%04d.obs.json", turn) }
