@@ -43,7 +43,7 @@ func newAnthropic(p Preset, base, key string, o Options) *anthropicClient {
 
 // Complete implements Model.
 func (c *anthropicClient) Complete(ctx context.Context, req Request) (Response, error) {
-	system, msgs := anthropicMessages(req.Messages)
+	system, msgs := anthropicMessages(req.Messages, c.preset.CacheMarks)
 	maxTokens := req.MaxOutput
 	if maxTokens <= 0 {
 		maxTokens = anthropicDefaultMax
@@ -98,9 +98,18 @@ func (c *anthropicClient) Complete(ctx context.Context, req Request) (Response, 
 // anthropicMessages converts history items: system items become the system
 // prompt; tool results are user content blocks; consecutive items of one
 // role are merged (a summary followed by an assistant turn, or several tool
-// results), and empty texts are replaced, as the API requires.
-func anthropicMessages(msgs []agent.Message) (string, []anthropic.MessageParam) {
+// results), and empty texts are replaced, as the API requires. The blocks
+// of the last marks user and tool items get an ephemeral cache_control
+// mark, as the seed's cache_control processor does (Anthropic caches a
+// prompt prefix only where it is marked).
+func anthropicMessages(msgs []agent.Message, marks int) (string, []anthropic.MessageParam) {
 	calls, results := wireIDs(msgs)
+	marked := map[int]bool{}
+	for n := len(msgs) - 1; n >= 0 && len(marked) < marks; n-- {
+		if msgs[n].Role == agent.RoleUser || msgs[n].Role == agent.RoleTool {
+			marked[n] = true
+		}
+	}
 	var system []string
 	var out []anthropic.MessageParam
 	lastRole := ""
@@ -126,7 +135,11 @@ func anthropicMessages(msgs []agent.Message) (string, []anthropic.MessageParam) 
 		case agent.RoleSystem:
 			system = append(system, m.Content)
 		case agent.RoleTool:
-			add(agent.RoleUser, anthropic.NewToolResultBlock(results[n], nonEmpty(m.Content), false))
+			b := anthropic.NewToolResultBlock(results[n], nonEmpty(m.Content), false)
+			if marked[n] {
+				b.OfToolResult.CacheControl = anthropic.NewCacheControlEphemeralParam()
+			}
+			add(agent.RoleUser, b)
 		case agent.RoleAssistant:
 			var blocks []anthropic.ContentBlockParamUnion
 			if strings.TrimSpace(m.Content) != "" || len(m.ToolCalls) == 0 {
@@ -138,7 +151,11 @@ func anthropicMessages(msgs []agent.Message) (string, []anthropic.MessageParam) 
 			}
 			add(agent.RoleAssistant, blocks...)
 		default:
-			add(agent.RoleUser, anthropic.NewTextBlock(nonEmpty(m.Content)))
+			b := anthropic.NewTextBlock(nonEmpty(m.Content))
+			if marked[n] {
+				b.OfText.CacheControl = anthropic.NewCacheControlEphemeralParam()
+			}
+			add(agent.RoleUser, b)
 		}
 	}
 	return strings.Join(system, "\n\n"), out

@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,4 +98,42 @@ func TestAnthropicErrors(t *testing.T) {
 		{name: "400 other", rep: reply{Status: 400, Body: ae("invalid_request_error", "tools.0.name: String should match pattern")}, kind: KindBadRequest},
 		{name: "garbled", rep: reply{Body: `{"id":"msg_1","content":[{"type":"te`}, kind: KindBadResponse},
 	}, false, func(t *testing.T, f *fakeServer) Model { return anthropicModel(t, f.URL) })
+}
+
+// TestAnthropicCacheMarks: with cache_marks 2 the last two user/tool items
+// carry an ephemeral cache_control mark and nothing else does; without it
+// no block is marked.
+func TestAnthropicCacheMarks(t *testing.T) {
+	f := newFake(t, func(int, seen) reply { return reply{Body: anthropicReply} })
+	p := Preset{Name: "claude", Provider: ProviderAnthropic, ModelID: "claude-haiku-4-5-20251001", CacheMarks: 2}
+	marksOf := func(p Preset) []string {
+		c := newAnthropic(p, f.URL, testKey, Options{}.withDefaults())
+		_, err := c.Complete(context.Background(), request())
+		require.NoError(t, err)
+		var out []string
+		for i, m := range f.last().Body["messages"].([]any) {
+			for j, b := range m.(map[string]any)["content"].([]any) {
+				if cc, ok := b.(map[string]any)["cache_control"]; ok {
+					require.Equal(t, map[string]any{"type": "ephemeral"}, cc)
+					out = append(out, fmt.Sprintf("%d.%d:%s", i, j, b.(map[string]any)["type"]))
+				}
+			}
+		}
+		return out
+	}
+	// Wire messages: user "Fix the bug.", assistant, user [tool result],
+	// assistant [summary, tool use], user [tool result].
+	require.Equal(t, []string{"2.0:tool_result", "4.0:tool_result"}, marksOf(p))
+	p.CacheMarks = 3
+	require.Equal(t, []string{"0.0:text", "2.0:tool_result", "4.0:tool_result"}, marksOf(p))
+	p.CacheMarks = 0
+	require.Empty(t, marksOf(p))
+}
+
+func TestCacheMarksValidated(t *testing.T) {
+	_, err := ParsePresets("m.yaml", []byte("models:\n  x: {provider: anthropic, model_id: c, cache_marks: 5}\n"))
+	require.ErrorContains(t, err, "models.x: cache_marks is 5")
+	_, err = ParsePresets("m.yaml", []byte("models:\n  x: {provider: openai, model_id: c, cache_marks: 2}\n"))
+	require.ErrorContains(t, err, "cache_marks applies to provider anthropic")
+	require.Equal(t, 2, builtin(t)["claude-sonnet-4.5"].CacheMarks)
 }

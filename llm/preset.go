@@ -49,6 +49,11 @@ type Preset struct {
 	Price         *Price  `yaml:"price,omitempty" json:"price,omitempty"`
 	ZeroCost      bool    `yaml:"zero_cost,omitempty" json:"zero_cost,omitempty"`
 	Note          string  `yaml:"note,omitempty" json:"note,omitempty"`
+	// CacheMarks is how many of the latest user and tool messages get an
+	// explicit prompt-cache mark (Anthropic's ephemeral cache_control, as
+	// the seed's cache_control processor sets them; at most 4, the API's
+	// limit). 0: no marks, so an Anthropic endpoint caches nothing.
+	CacheMarks int `yaml:"cache_marks,omitempty" json:"cache_marks,omitempty"`
 	// RateLimit bounds requests to this preset's provider across all
 	// workers (see RateLimit).
 	RateLimit *RateLimit `yaml:"rate_limit,omitempty" json:"rate_limit,omitempty"`
@@ -100,6 +105,12 @@ func ParsePresets(file string, data []byte) (Presets, error) {
 	for name, p := range doc.Models {
 		if p.Provider == "" {
 			return nil, fmt.Errorf("%s: models.%s: provider is required", file, name)
+		}
+		if p.CacheMarks < 0 || p.CacheMarks > 4 {
+			return nil, fmt.Errorf("%s: models.%s: cache_marks is %d; give 0 to 4 (Anthropic allows 4 cache breakpoints per request)", file, name, p.CacheMarks)
+		}
+		if p.CacheMarks > 0 && p.Provider != ProviderAnthropic {
+			return nil, fmt.Errorf("%s: models.%s: cache_marks applies to provider %s only (others cache prompt prefixes automatically)", file, name, ProviderAnthropic)
 		}
 		p.Name = name
 		out[name] = p

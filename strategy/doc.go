@@ -41,6 +41,13 @@
 //     o = 1 it is identical. Under the seed's prefix-cache simulation
 //     (§5.4) a query's prompt is then the previous prompt plus reply plus
 //     the new observation on o-1 queries in o (go run ./bench/cachesim).
+//     With automatic prefix caching (OpenAI, Gemini, DeepSeek) that
+//     mostly cuts uncached tokens (observation_masking already reuses the
+//     prefix up to its newly masked observation); with Anthropic's explicit
+//     cache (presets with cache_marks) observation_masking reuses almost
+//     nothing once masking starts, since every earlier cache entry holds a
+//     now-masked observation, while this strategy reuses the previous
+//     prompt on o-1 queries in o.
 //
 // Defaults (the paper's configs): o=10, s=21, k=10, polling 1, static
 // checkpointing on, no action extraction, no length limits, no omission.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -48,17 +49,50 @@ func (r Result) Cost(p Price) float64 {
 	return (float64(r.Input-r.Cached)*p.Input + float64(r.Cached)*p.Cached + float64(r.Output)*p.Output) / 1e6
 }
 
-// Simulate replays every model query of f under p with a provider prefix
-// cache as the seed simulates it (seed-system §5.4, llm.CachedPrefix): the
-// cached tokens of a call are those of the longest run of leading messages
-// equal (role, content) to the previous call's prompt followed by its
-// reply. The reply of query t is the recorded assistant item of turn t.
+// CacheModel is how the simulated provider caches prompts.
+type CacheModel string
+
+const (
+	// PrefixCache is the seed's simulation (seed-system §5.4, llm.CachedPrefix)
+	// and how automatic prompt caching works (OpenAI, Gemini, DeepSeek): the
+	// cached tokens of a call are those of the longest run of leading
+	// messages equal (role, content) to the previous call's prompt followed
+	// by its reply.
+	PrefixCache CacheModel = "prefix"
+	// BreakpointCache is Anthropic's explicit caching as the seed's
+	// cache_control processor drives it (seed-system §2.6: ephemeral marks
+	// on the last 2 user/tool messages): a call writes a cache entry for the
+	// prefix ending at each marked message, and reads the longest entry
+	// written earlier that ends at a marked message or at one of the 20
+	// message boundaries before it. Nothing else is cached.
+	BreakpointCache CacheModel = "breakpoints"
+)
+
+// Breakpoint cache parameters (the seed's cache_control defaults and
+// Anthropic's lookback).
+const (
+	marksPerCall = 2
+	lookback     = 20
+)
+
+// Simulate replays every model query of f under p with the seed's prefix
+// cache (PrefixCache).
 func Simulate(f *traj.File, p strategy.Params) (Result, error) {
+	return SimulateWith(f, p, PrefixCache)
+}
+
+// SimulateWith replays every model query of f under p with the cache model
+// m. The reply of query t is the recorded assistant item of turn t.
+func SimulateWith(f *traj.File, p strategy.Params, m CacheModel) (Result, error) {
 	if p.Summarizes() {
 		return Result{}, fmt.Errorf("cachesim: %s needs summaries; only strategies without summaries are simulated", p.Strategy)
 	}
+	if m != PrefixCache && m != BreakpointCache {
+		return Result{}, fmt.Errorf("cachesim: unknown cache model %q (want %q or %q)", m, PrefixCache, BreakpointCache)
+	}
 	var r Result
-	var prev []agent.Message
+	var prev, prevPrompt []agent.Message
+	written := map[[32]byte]bool{}
 	for t := 1; t <= len(f.Queries); t++ {
 		h, err := f.Prefix(t)
 		if err != nil {
@@ -72,18 +106,64 @@ func Simulate(f *traj.File, p strategy.Params) (Result, error) {
 		reply := agent.Message{Role: a.Role, Content: a.Content, ToolCalls: a.ToolCalls}
 		r.Calls++
 		r.Input += llm.CountMessages(view)
-		hit := llm.CachedPrefix(prev, view)
+		var hit, reusable int
+		if m == PrefixCache {
+			hit = llm.CachedPrefix(prev, view)
+			reusable = llm.CountMessages(prev)
+		} else {
+			hit = breakpointHit(view, written)
+			reusable = llm.CountMessages(prevPrompt)
+		}
 		r.Cached += hit
 		if t > 1 {
 			r.Followups++
-			if hit == llm.CountMessages(prev) {
+			if hit >= reusable {
 				r.Reused++
 			}
 		}
 		r.Output += llm.CountMessages([]agent.Message{reply})
 		prev = append(view, reply)
+		prevPrompt = view
 	}
 	return r, nil
+}
+
+// breakpointHit returns the tokens view reads from the breakpoint cache and
+// records the entries it writes.
+func breakpointHit(view []agent.Message, written map[[32]byte]bool) int {
+	keys := prefixKeys(view)
+	var marks []int // indices of marked messages, newest first
+	for i := len(view) - 1; i >= 0 && len(marks) < marksPerCall; i-- {
+		if view[i].Role == agent.RoleUser || view[i].Role == agent.RoleTool {
+			marks = append(marks, i)
+		}
+	}
+	best := 0 // longest cached prefix, in messages
+	for _, b := range marks {
+		for end := b + 1; end > 0 && end > b+1-lookback-1; end-- {
+			if written[keys[end]] {
+				best = max(best, end)
+				break
+			}
+		}
+	}
+	for _, b := range marks {
+		written[keys[b+1]] = true
+	}
+	return llm.CountMessages(view[:best])
+}
+
+// prefixKeys returns, for k = 0..len(ms), a hash of ms[:k] by role and
+// content (the equality llm.CachedPrefix uses).
+func prefixKeys(ms []agent.Message) [][32]byte {
+	keys := make([][32]byte, len(ms)+1)
+	for i, m := range ms {
+		h := sha256.New()
+		h.Write(keys[i][:])
+		fmt.Fprintf(h, "%d:%s\x00%d:%s", len(m.Role), m.Role, len(m.Content), m.Content)
+		copy(keys[i+1][:], h.Sum(nil))
+	}
+	return keys
 }
 
 // Synthetic returns a seed-layout trajectory of n turns with the sizes of
