@@ -87,6 +87,8 @@ type instanceRun struct {
 	st      *InstanceState
 	sessCtx workflow.Context
 	phase   string
+	// localCalls: model calls run as local activities (useLocalModelCalls).
+	localCalls bool
 }
 
 func (r *instanceRun) tuning() Tuning { return r.ref.Trial.Tuning }
@@ -108,6 +110,7 @@ func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 
 func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	logger := workflow.GetLogger(ctx)
+	r.localCalls = r.useLocalModelCalls(ctx)
 	if err := r.attach(ctx); err != nil {
 		if ctx.Err() != nil {
 			return r.cancelled(ctx)
@@ -206,10 +209,9 @@ func (r *instanceRun) query(ctx workflow.Context, turn, attempt, fails int) (int
 	if maxTries <= 0 {
 		maxTries = 3
 	}
-	actx := r.apiCtx(ctx, r.ref.Trial.ModelQueue, 0)
 	for fails < maxTries {
 		var res ModelCallResult
-		err := workflow.ExecuteActivity(actx, ActModelCall, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		err := r.modelCall(ctx, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == ErrContextExceeded {
 			return attempt, fails, agent.ExitContext, nil

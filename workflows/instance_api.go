@@ -21,6 +21,40 @@ func (r *instanceRun) apiCtx(ctx workflow.Context, queue string, attempts int32)
 	return workflow.WithActivityOptions(ctx, opts)
 }
 
+// localModelCalls is the version of the instance workflow from which a
+// model call on the main queue runs as a local activity (see modelCall).
+const localModelCalls = "local-model-calls"
+
+// useLocalModelCalls decides once per workflow run whether model calls run
+// as local activities: not on a rate-limited provider's queue (the limit
+// is a task-queue property), not when Tuning.RemoteModelCalls asks for
+// activities, and not in a run recorded before the change.
+func (r *instanceRun) useLocalModelCalls(ctx workflow.Context) bool {
+	if r.ref.Trial.ModelQueue != "" || r.tuning().RemoteModelCalls {
+		return false
+	}
+	return workflow.GetVersion(ctx, localModelCalls, workflow.DefaultVersion, 1) == 1
+}
+
+// modelCall runs the ModelCall activity for one attempt of a turn. As a
+// local activity it runs on the worker that runs this workflow task, and
+// its result is recorded with the task that schedules the command: one
+// workflow task and no activity dispatch less per turn. A worker killed
+// before that task is recorded makes the call run again, and the activity
+// then answers from the reply it stored (no second payment) unless it was
+// killed during the provider call itself, as with a regular activity.
+func (r *instanceRun) modelCall(ctx workflow.Context, in ModelCallInput) workflow.Future {
+	if !r.localCalls {
+		return workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.ModelQueue, 0), ActModelCall, in)
+	}
+	opts := workflow.GetActivityOptions(r.apiCtx(ctx, "", 0))
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: opts.ScheduleToCloseTimeout, StartToCloseTimeout: opts.StartToCloseTimeout,
+		RetryPolicy: opts.RetryPolicy,
+	})
+	return workflow.ExecuteLocalActivity(lctx, ActModelCall, in)
+}
+
 // providerGaveUp says whether a model call failed because the provider
 // kept failing (rate limits, outages, bad responses) until the give-up
 // time, as opposed to a bad request, a failure of ours or no worker.

@@ -45,6 +45,11 @@ type Tuning struct {
 	// provider errors (rate limits, outages) before the instance ends with
 	// exit_api; 0 means DefaultAPIGiveUp.
 	APIGiveUp time.Duration `json:"api_give_up,omitempty"`
+	// RemoteModelCalls runs model calls as regular activities on the main
+	// queue instead of local activities (one more workflow task and
+	// activity dispatch per turn; for comparisons). Model calls on a
+	// rate-limited provider's queue are always regular activities.
+	RemoteModelCalls bool `json:"remote_model_calls,omitempty"`
 	// Agent is the --agent-config configuration (see config.StoreAgentFile),
 	// nil for the workers' built-in one. It sits in Tuning, the part of
 	// SweepInput that TrialRefFor copies into every TrialRef.

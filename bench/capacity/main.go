@@ -40,6 +40,7 @@ func main() {
 	jitter := flag.Duration("model-jitter", 0, "fake model latency varies uniformly by ± this (0: every call takes -model-latency, so instances run in lockstep)")
 	exec := flag.Duration("exec-latency", 20*time.Millisecond, "fake sandbox latency")
 	degrade := flag.Float64("degrade", 0.10, "turn latency increase that counts as degraded")
+	remote := flag.Bool("remote-model-calls", false, "model calls as regular activities (the build before local model calls), to compare")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole search (server + worker) to this file")
 	flag.Parse()
 	if *smoke {
@@ -63,7 +64,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	tasks := &fakesandbox.Tasks{Instances: *maxN, ExecLatency: *exec}
-	run, err := harness.Start(ctx, harness.Setup{DataDir: dir, Tasks: tasks, MaxSessions: *maxN,
+	run, err := harness.Start(ctx, harness.Setup{DataDir: dir, Tasks: tasks, MaxSessions: *maxN, RemoteModelCalls: *remote,
 		Model: fakemodel.Config{Latency: *latency, Jitter: *jitter, Turns: *turns}})
 	if err != nil {
 		fail(err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+
+	"github.com/ctxresearch/ctxsweep/wandb/fakewandb"
 )
 
 // audit is what the outputs of a sweep say about its durability.
@@ -101,4 +103,43 @@ func (a *audit) events(path string) error {
 		}
 	}
 	return sc.Err()
+}
+
+// wandbAudit is what the fake W&B server holds after the sweep.
+type wandbAudit struct {
+	Runs, Rows, LiveRows int
+	// Duplicated counts rows logged twice: a global_step or an
+	// n_instances value (one live row per finished instance) on more than
+	// one history row of a run, plus every run beyond one per trial.
+	Duplicated int
+	Resent     int // lines re-sent at their own offset with the same content (not rows: the server keeps one)
+	Violations []string
+}
+
+func auditWandb(wb *fakewandb.Server, trials, perTrial int) wandbAudit {
+	a := wandbAudit{Violations: wb.Violations()}
+	runs := wb.Runs()
+	a.Runs = len(runs)
+	if a.Runs > trials {
+		a.Duplicated += a.Runs - trials
+	}
+	for _, r := range runs {
+		a.Resent += r.Duplicates
+		steps, live := map[float64]int{}, map[float64]int{}
+		for _, row := range wb.History(r.Name) {
+			a.Rows++
+			if v, ok := row["global_step"].(float64); ok {
+				if steps[v]++; steps[v] > 1 {
+					a.Duplicated++
+				}
+			}
+			if v, ok := row["n_instances"].(float64); ok {
+				a.LiveRows++
+				if live[v]++; live[v] > 1 {
+					a.Duplicated++
+				}
+			}
+		}
+	}
+	return a
 }

@@ -3,8 +3,9 @@
 // --detach` — on the built-in demo tasks with the fake model, kills -9 a
 // worker every -every (-kills times, starting a replacement each time) and
 // the server once halfway, waits for the sweep to finish and audits its
-// outputs: lost instances, duplicated instance records, and model calls
-// and commands repeated per kill (from each instance's events.jsonl).
+// outputs: lost instances, duplicated instance records, duplicated rows
+// on a fake W&B server the sweep logs to (--wandb), and model calls and
+// commands repeated per kill (from each instance's events.jsonl).
 //
 //	go run ./bench/chaos                 # 10 worker kills + 1 server kill
 //	go run ./bench/chaos -smoke          # 2 worker kills + 1 server kill
@@ -23,6 +24,7 @@ import (
 
 	"github.com/ctxresearch/ctxsweep/bench/fakemodel"
 	"github.com/ctxresearch/ctxsweep/demo"
+	"github.com/ctxresearch/ctxsweep/wandb/fakewandb"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -60,6 +62,11 @@ func main() {
 	defer m.Close()
 	models, err := m.ModelsFile(tmp)
 	check(err)
+	wb := fakewandb.New(fakewandb.Options{})
+	wbURL, err := wb.Start("127.0.0.1:0")
+	check(err)
+	defer wb.Close()
+	extraEnv = []string{"WANDB_API_KEY=" + fakewandb.DefaultAPIKey, "WANDB_BASE_URL=" + wbURL, "WANDB_ENTITY=", "WANDB_PROJECT="}
 	port, err := freePort()
 	check(err)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
@@ -94,7 +101,7 @@ func main() {
 	file := filepath.Join(tmp, "chaos.yaml")
 	check(os.WriteFile(file, []byte(src), 0o644))
 	sub, err := spawn(logFile("sweep"), starter, "sweep", file, "--data-dir", data, "--temporal-address", addr,
-		"--models-file", models, "--heartbeat-timeout", "3s", "--parallel-trials", "2", "--detach")
+		"--models-file", models, "--heartbeat-timeout", "3s", "--parallel-trials", "2", "--detach", "--wandb")
 	check(err)
 	<-sub.done
 	if sub.cmd.ProcessState.ExitCode() != 0 {
@@ -143,11 +150,17 @@ loop:
 	fmt.Printf("  kill -9: worker %d times (every %s), server %d time(s); sweep state %q after %.1fs\n", workerKills, *every, serverKills, res.st.State, wall.Seconds())
 	fmt.Printf("  lost instances: %d (of %d; %d results.json files, %d records)\n", a.Lost, a.Expected, a.TrialFiles, a.Records)
 	fmt.Printf("  duplicated instance records: %d\n", a.Duplicated)
-	fmt.Printf("  duplicated W&B rows: n/a (W&B logging not built)\n")
+	wa := auditWandb(wb, *trials, len(demo.IDs()))
+	fmt.Printf("  duplicated W&B rows: %d (%d runs for %d trials, %d history rows, %d live instance rows of %d expected;\n"+
+		"    %d rows re-sent at their offset and dropped by the server; protocol violations %d)\n",
+		wa.Duplicated, wa.Runs, *trials, wa.Rows, wa.LiveRows, *trials*len(demo.IDs()), wa.Resent, len(wa.Violations))
+	for _, v := range wa.Violations {
+		fmt.Printf("    violation: %s\n", v)
+	}
 	fmt.Printf("  model calls: %d logged, %d repeated (%.2f per kill; target ≤ 1); fake server saw %d requests\n",
 		a.ModelCalls, a.ModelRepeats, float64(a.ModelRepeats)/float64(max(allKills, 1)), st.Calls)
 	fmt.Printf("  commands: %d logged, %d repeated; sandbox restores %d\n", a.Execs, a.ExecRepeats, a.Restores)
-	if a.Lost != 0 || a.Duplicated != 0 || a.ModelRepeats > allKills {
+	if a.Lost != 0 || a.Duplicated != 0 || a.ModelRepeats > allKills || wa.Duplicated != 0 || len(wa.Violations) > 0 || wa.LiveRows != *trials*len(demo.IDs()) {
 		keep = true
 		fmt.Printf("  TARGET MISSED; data and process logs kept in %s\n", tmp)
 	}

@@ -21,6 +21,10 @@ type proc struct {
 // children are every process spawned, for cleanup on failure.
 var children []*proc
 
+// extraEnv is added to every child's environment (the fake W&B server's
+// address and key).
+var extraEnv []string
+
 func spawn(logPath, bin string, args ...string) (*proc, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -28,7 +32,7 @@ func spawn(logPath, bin string, args ...string) (*proc, error) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS=", "CTXSWEEP_MODELS_FILE=")
+	cmd.Env = append(append(os.Environ(), "TEMPORAL_ADDRESS=", "CTXSWEEP_MODELS_FILE="), extraEnv...)
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, err

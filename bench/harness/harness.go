@@ -32,13 +32,17 @@ type Setup struct {
 	Model       fakemodel.Config
 	Tasks       *fakesandbox.Tasks
 	MaxSessions int
+	// RemoteModelCalls runs model calls as regular activities instead of
+	// local ones (workflows.Tuning), to compare the two.
+	RemoteModelCalls bool
 }
 
 // Run is a started engine with its fakes.
 type Run struct {
-	E     *engine.Engine
-	Model *fakemodel.Server
-	Tasks *fakesandbox.Tasks
+	E      *engine.Engine
+	Model  *fakemodel.Server
+	Tasks  *fakesandbox.Tasks
+	Tuning workflows.Tuning
 }
 
 // Start starts the fake model and the engine.
@@ -58,7 +62,7 @@ func Start(ctx context.Context, s Setup) (*Run, error) {
 		m.Close()
 		return nil, err
 	}
-	return &Run{E: e, Model: m, Tasks: s.Tasks}, nil
+	return &Run{E: e, Model: m, Tasks: s.Tasks, Tuning: workflows.Tuning{RemoteModelCalls: s.RemoteModelCalls}}, nil
 }
 
 // Close stops everything.
@@ -86,7 +90,7 @@ func (r *Run) Sweep(ctx context.Context, name, source string, parallel int) (wor
 	var st workflows.SweepStatus
 	start := time.Now()
 	run, err := r.E.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SweepID(name), TaskQueue: workflows.TaskQueue},
-		workflows.SweepWorkflow, workflows.SweepInput{Name: name, File: name + ".yaml", Source: source, Parallel: parallel})
+		workflows.SweepWorkflow, workflows.SweepInput{Name: name, File: name + ".yaml", Source: source, Parallel: parallel, Tuning: r.Tuning})
 	if err != nil {
 		return st, 0, err
 	}

@@ -38,6 +38,7 @@ type config struct {
 	CPUProfile   string // when set, a CPU profile of the sweep is written here
 	Events       bool   // count the instance's history events by type
 	Breakdown    bool   // split each turn into its parts
+	Remote       bool   // model calls as regular activities
 }
 
 // result is what a measurement found.
@@ -68,7 +69,7 @@ type result struct {
 func measure(ctx context.Context, c config) (result, error) {
 	var r result
 	tasks := &fakesandbox.Tasks{Instances: 1, ExecLatency: c.ExecLatency, Record: c.Breakdown}
-	run, err := harness.Start(ctx, harness.Setup{DataDir: c.DataDir, Tasks: tasks,
+	run, err := harness.Start(ctx, harness.Setup{DataDir: c.DataDir, Tasks: tasks, RemoteModelCalls: c.Remote,
 		Model: fakemodel.Config{Latency: c.ModelLatency, Turns: c.Turns, Record: c.Breakdown}})
 	if err != nil {
 		return r, err
@@ -128,6 +129,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the sweep (server + worker) to this file")
 	flag.BoolVar(&c.Events, "events", false, "print the instance's history events per turn, by type")
 	flag.BoolVar(&c.Breakdown, "breakdown", false, "split a turn into its parts (history, fake model, fake sandbox and store timestamps)")
+	flag.BoolVar(&c.Remote, "remote-model-calls", false, "model calls as regular activities (the build before local model calls), to compare")
 	keep := flag.String("data-dir", "", "use this data directory and keep it (default: a temporary one, removed)")
 	flag.Parse()
 	if *smoke {

@@ -32,6 +32,7 @@ func main() {
 	exec := flag.Duration("exec-latency", time.Millisecond, "fake sandbox latency")
 	parallel := flag.Int("parallel-trials", 4, "trials at once")
 	workers := flag.Int("num-workers", 8, "instances at once per trial")
+	remote := flag.Bool("remote-model-calls", false, "model calls as regular activities (the build before local model calls), to compare")
 	flag.Parse()
 	switch {
 	case *full:
@@ -47,7 +48,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
 	defer cancel()
 	tasks := &fakesandbox.Tasks{Instances: *instances, ExecLatency: *exec}
-	run, err := harness.Start(ctx, harness.Setup{DataDir: dir, Tasks: tasks, MaxSessions: *parallel * *workers,
+	run, err := harness.Start(ctx, harness.Setup{DataDir: dir, Tasks: tasks, MaxSessions: *parallel * *workers, RemoteModelCalls: *remote,
 		Model: fakemodel.Config{Latency: *latency, Turns: *turns}})
 	if err != nil {
 		fail(err)
