@@ -14,6 +14,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -32,6 +34,7 @@ func main() {
 	exec := flag.Duration("exec-latency", time.Millisecond, "fake sandbox latency")
 	parallel := flag.Int("parallel-trials", 4, "trials at once")
 	workers := flag.Int("num-workers", 8, "instances at once per trial")
+	memprofile := flag.String("memprofile", "", "write a heap profile (after a GC) to this file when the sweep ends")
 	remote := flag.Bool("remote-model-calls", false, "model calls as regular activities (the build before local model calls), to compare")
 	flag.Parse()
 	switch {
@@ -95,6 +98,19 @@ func main() {
 	}
 	calls := run.Model.Stats().Calls
 	_, peak, _ := harness.RSS(0)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			fail(err)
+		}
+		f.Close()
+	}
 	byBytes, byEvents, err := harness.LargestHistory(ctx, run, 50)
 	if err != nil {
 		fail(err)
@@ -104,6 +120,7 @@ func main() {
 	fmt.Printf("  instances done %d/%d, submitted %d, model calls %d\n", st.Instances, *trials**instances, harness.Submitted(st), calls)
 	fmt.Printf("  total wall %.1fs, %.1f turns/s\n", wall.Seconds(), float64(calls)/wall.Seconds())
 	fmt.Printf("  peak RSS %s (%s after start-up; server + worker + client in one process)\n", harness.MiB(peak), harness.MiB(startPeak))
+	fmt.Printf("  Go heap in use after the sweep and a GC: %s (of %s obtained from the OS)\n", harness.MiB(int64(ms.HeapInuse)), harness.MiB(int64(ms.Sys)))
 	fmt.Printf("  RSS at 25/50/75%% of model calls: %s / %s / %s\n", q(quarters, 1), q(quarters, 2), q(quarters, 3))
 	fmt.Printf("  largest history by bytes: %s: %d B = %.2f%% of %d B (largest event %d B = %.3f%% of 2 MB)\n",
 		byBytes.ID, byBytes.Bytes, 100*float64(byBytes.Bytes)/harness.LimitBytes, harness.LimitBytes, byBytes.LargestEvent, 100*float64(byBytes.LargestEvent)/harness.LimitEvent)
