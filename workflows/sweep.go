@@ -264,3 +264,20 @@ func summarise(s SweepStatus) SweepStatus {
 	}
 	return s
 }
+
+// WithLive overlays live figures on a sweep status: live holds the
+// "status" query answers of running trials (by trial ID), which are ahead
+// of the sweep's own figures when trials report no progress
+// (TrialRef.QuietProgress). Totals are recomputed.
+func WithLive(s SweepStatus, live map[string]TrialStatus) SweepStatus {
+	s = summarise(s)
+	for i := range s.Trials {
+		t := &s.Trials[i]
+		ts, ok := live[t.ID]
+		if !ok || t.State != TrialRunning || len(ts.Records) < t.Done {
+			continue
+		}
+		t.Total, t.Done, t.Submitted, t.Resolved, t.Cost = ts.Total, len(ts.Records), ts.Submitted, ts.Resolved, ts.Cost
+	}
+	return summarise(s)
+}

@@ -41,8 +41,8 @@ type fakeSweep struct {
 }
 
 // newSweepEnv mocks the child TrialWorkflow: it reports its progress to
-// the sweep the way the real one does, then returns two records (one
-// submitted and resolved).
+// the sweep the way the real one does (unless the sweep asked for quiet
+// progress), then returns two records (one submitted and resolved).
 func newSweepEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeSweep) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
@@ -56,7 +56,9 @@ func newSweepEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *fakeSweep) 
 			f.refs = append(f.refs, ref)
 			f.mu.Unlock()
 			p := wf.TrialProgress{TrialID: ref.TrialID, Total: 2, Done: 1, Cost: 0.5}
-			if err := workflow.SignalExternalWorkflow(ctx, info.ParentWorkflowExecution.ID, "", wf.SignalProgress, p).Get(ctx, nil); err != nil {
+			if ref.QuietProgress {
+				// no report
+			} else if err := workflow.SignalExternalWorkflow(ctx, info.ParentWorkflowExecution.ID, "", wf.SignalProgress, p).Get(ctx, nil); err != nil {
 				return wf.TrialResult{}, err
 			}
 			if err := workflow.Sleep(ctx, time.Hour); err != nil {
@@ -116,6 +118,7 @@ func TestSweepDemoGrid(t *testing.T) {
 		assert.Equal(t, ref.Config.Strategy, ref.Strategy.Strategy)
 		assert.Equal(t, 3, ref.Strategy.ObsN)
 		assert.Equal(t, 250, ref.Limits.CallLimit)
+		assert.True(t, ref.QuietProgress, "no budget and no early termination: the sweep needs no report per instance")
 		byID[ref.TrialID] = ref
 	}
 	require.Len(t, byID, 4, "distinct trial IDs")
@@ -126,11 +129,11 @@ func TestSweepDemoGrid(t *testing.T) {
 	assert.Equal(t, []string{"raw", "observation_masking", "llm_summary", "hybrid"}, strategies)
 	assert.Equal(t, want, expectedTrialIDs(t, "demo", demoSweep), "IDs are deterministic")
 
-	// Half an hour in, two trials run (Parallel 2) and have reported progress.
+	// Half an hour in, two trials run (Parallel 2). They report no
+	// progress (clients ask them: see WithLive).
 	assert.Equal(t, 2, mid.Running)
 	assert.Equal(t, 0, mid.Done)
-	assert.Equal(t, 2, mid.Instances)
-	assert.Equal(t, 4, mid.Total)
+	assert.Equal(t, 0, mid.Instances)
 	assert.Equal(t, wf.TrialRunning, mid.Trials[0].State)
 	assert.Equal(t, wf.TrialPending, mid.Trials[3].State)
 

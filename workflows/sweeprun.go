@@ -184,6 +184,7 @@ func (r *sweepRun) next(ctx workflow.Context) {
 }
 
 func (r *sweepRun) start(ctx workflow.Context, ref TrialRef, params map[string]any) {
+	ref.QuietProgress = r.budget == nil && r.spec.EarlyTerminate == nil
 	i, ok := r.index[ref.TrialID]
 	if !ok {
 		i = len(r.st.Trials)

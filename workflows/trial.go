@@ -103,7 +103,9 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		if r.Resolved != nil && *r.Resolved {
 			status.Resolved++
 		}
-		reportProgress(ctx, t.TrialID, r.InstanceID, status)
+		if !t.QuietProgress {
+			reportProgress(ctx, t.TrialID, r.InstanceID, status)
+		}
 	}
 	for _, id := range sel.IDs {
 		if r, ok := byID[id]; ok {

@@ -96,6 +96,12 @@ type TrialRef struct {
 	// the trial from SelectInstances; "" = the main queue).
 	ModelQueue   string `json:"model_queue,omitempty"`
 	SummaryQueue string `json:"summary_queue,omitempty"`
+	// QuietProgress: the sweep needs no report per finished instance (no
+	// budget, no early termination), so the trial sends none. The sweep's
+	// history then grows with its trials, not with their instances;
+	// clients read a running trial's live figures with its "status"
+	// query (see LiveStatus).
+	QuietProgress bool `json:"quiet_progress,omitempty"`
 }
 
 // AgentLimits are Limits with the agent configuration's loop limits.
@@ -275,6 +281,12 @@ type SelectInstancesResult struct {
 	// ModelQueue and SummaryQueue: see TrialRef.
 	ModelQueue   string `json:"model_queue,omitempty"`
 	SummaryQueue string `json:"summary_queue,omitempty"`
+	// QuietProgress: the sweep needs no report per finished instance (no
+	// budget, no early termination), so the trial sends none. The sweep's
+	// history then grows with its trials, not with their instances;
+	// clients read a running trial's live figures with its "status"
+	// query (see LiveStatus).
+	QuietProgress bool `json:"quiet_progress,omitempty"`
 }
 
 // LoadRecordsInput asks for the records already stored for a trial.
