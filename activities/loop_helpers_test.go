@@ -38,8 +38,9 @@ type scripted struct {
 
 // reply is one scripted answer: a tool call, no call, or an error.
 type reply struct {
-	calls []agent.ToolCall
-	err   error
+	calls    []agent.ToolCall
+	err      error
+	filtered string // llm.Response.Filtered
 }
 
 func bash(cmd string) reply {
@@ -70,7 +71,7 @@ func (s *scripted) Complete(ctx context.Context, req llm.Request) (llm.Response,
 		calls[j].ID = fmt.Sprintf("call_%d_%d", i+1, j)
 	}
 	// 1000 output tokens at $30 per million: every call costs $0.03.
-	return llm.Response{Content: fmt.Sprintf("thought %d", i+1), ToolCalls: calls, Usage: agent.Usage{Output: 1000}}, nil
+	return llm.Response{Content: fmt.Sprintf("thought %d", i+1), ToolCalls: calls, Usage: agent.Usage{Output: 1000}, Filtered: r.filtered}, nil
 }
 
 func (s *scripted) calls() int {

@@ -75,6 +75,16 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
 		Usage: resp.Usage, Cost: preset.Cost(resp.Usage), LatencyMS: resp.Latency.Milliseconds(),
 		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx)}
+	if resp.Filtered != "" && len(resp.ToolCalls) == 0 {
+		// Answered but withheld under the provider's content policy: paid,
+		// and asked again like a refused request (seed-system §3.4).
+		rep.FormatCode = agent.CodeContentPolicy
+		rep.FormatError = "the provider withheld the reply under its content policy (" + resp.Filtered + ")"
+		if err := a.Store.WriteJSON(file, rep); err != nil {
+			return workflows.ModelCallResult{}, err
+		}
+		return resultOf(rep, false), nil
+	}
 	action, ferr := agent.ParseReply(resp.Content, resp.ToolCalls, tools)
 	if ferr == nil {
 		if ferr = refuse(ctx, ac, action); ferr != nil {

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -128,6 +129,27 @@ func TestContentPolicyResample(t *testing.T) {
 	l = newLoop(t, refusal, refusal, refusal)
 	if rec := l.run(t, limits(nil)); rec.ExitStatus != agent.ExitFormat || l.model.calls() != 3 {
 		t.Errorf("three refusals: %+v after %d calls", rec, l.model.calls())
+	}
+}
+
+// TestFilteredReplyResampled: a reply the provider withheld under its
+// content policy (answered with a content_filter finish reason) is paid
+// for and asked again like a refused request.
+func TestFilteredReplyResampled(t *testing.T) {
+	l := newLoop(t, reply{filtered: "finish_reason content_filter"}, tool("submit", "{}"))
+	rec := l.run(t, limits(nil))
+	if rec.ExitStatus != agent.ExitSubmitted || rec.Turns != 1 || rec.Requeries != 1 || rec.APICalls != 2 {
+		t.Fatalf("record %+v", rec)
+	}
+	if math.Abs(rec.Cost-0.06) > 1e-9 {
+		t.Errorf("cost %v, want both calls ($0.06)", rec.Cost)
+	}
+	r := l.reply(t, 1, 0)
+	if r.Valid || r.FormatCode != agent.CodeContentPolicy || !strings.Contains(r.FormatError, "content_filter") {
+		t.Errorf("filtered attempt %+v", r)
+	}
+	if !reflect.DeepEqual(l.model.sent[1], l.model.sent[0]) {
+		t.Error("the call after a filtered reply must send the same messages")
 	}
 }
 

@@ -71,6 +71,9 @@ func (c *anthropicClient) Complete(ctx context.Context, req Request) (Response, 
 		return Response{}, rec.classify(ctx, c.preset.Provider, c.preset.Name, err, c.secrets)
 	}
 	resp := Response{Latency: latency, Model: out.Model, ProviderUsage: true}
+	if out.StopReason == "refusal" {
+		resp.Filtered = "stop_reason refusal"
+	}
 	var text, thinking []string
 	for _, b := range out.Content {
 		switch b.Type {

@@ -119,6 +119,9 @@ func (c *bedrockClient) Complete(ctx context.Context, req Request) (Response, er
 		return Response{}, badResponse(c.preset.Provider, c.preset.Name, "reply has no message")
 	}
 	resp := Response{Latency: latency, Model: c.modelID, ProviderUsage: true}
+	if out.StopReason == types.StopReasonContentFiltered || out.StopReason == types.StopReasonGuardrailIntervened {
+		resp.Filtered = "stopReason " + string(out.StopReason)
+	}
 	var text, reasoning []string
 	for _, b := range msg.Value.Content {
 		switch v := b.(type) {

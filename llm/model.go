@@ -32,6 +32,12 @@ type Response struct {
 	// providers), false when it is estimated (replay). Only estimated usage
 	// should get the simulated prefix cache.
 	ProviderUsage bool `json:"provider_usage,omitempty"`
+	// Filtered is set when the provider answered but withheld the reply
+	// under its content policy (OpenAI finish_reason or incomplete reason
+	// "content_filter", Anthropic stop_reason "refusal", Bedrock
+	// "content_filtered"/"guardrail_intervened"): the provider's reason.
+	// The call is billed as usual.
+	Filtered string `json:"filtered,omitempty"`
 }
 
 // Model is a configured provider client for one preset.

@@ -78,6 +78,9 @@ func (c *chat) Complete(ctx context.Context, req Request) (Response, error) {
 	msg := out.Choices[0].Message
 	resp := Response{Content: msg.Content, Latency: latency, Model: out.Model, ProviderUsage: true,
 		Reasoning: extraString(msg.JSON.ExtraFields, "reasoning_content", "reasoning")}
+	if r := out.Choices[0].FinishReason; r == "content_filter" {
+		resp.Filtered = "finish_reason " + r
+	}
 	for _, tc := range msg.ToolCalls {
 		if tc.Type != "" && tc.Type != "function" {
 			continue

@@ -53,6 +53,9 @@ func (c *respClient) Complete(ctx context.Context, req Request) (Response, error
 		return Response{}, responseFailed(c.preset, out.Error, c.secrets)
 	}
 	resp := Response{Latency: latency, Model: out.Model, ProviderUsage: true}
+	if r := out.IncompleteDetails.Reason; out.Status == responses.ResponseStatusIncomplete && r == "content_filter" {
+		resp.Filtered = "incomplete: " + r
+	}
 	var text, reasoning []string
 	for _, item := range out.Output {
 		switch item.Type {
