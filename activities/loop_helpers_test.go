@@ -147,18 +147,7 @@ func ref(lim agent.Limits) wf.InstanceRef {
 // run drives the instance workflow to its end and returns its record.
 func (l *loop) run(t *testing.T, lim agent.Limits) wf.InstanceRecord {
 	t.Helper()
-	l.env.ExecuteWorkflow(wf.InstanceWorkflow, wf.InstanceInput{Ref: ref(lim)})
-	if !l.env.IsWorkflowCompleted() {
-		t.Fatal("workflow did not complete")
-	}
-	if err := l.env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var rec wf.InstanceRecord
-	if err := l.env.GetWorkflowResult(&rec); err != nil {
-		t.Fatal(err)
-	}
-	return rec
+	return l.runRef(t, ref(lim))
 }
 
 func (l *loop) patch() string {

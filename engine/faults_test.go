@@ -52,11 +52,7 @@ func TestSweepSurvivesRateLimitsAndServerErrors(t *testing.T) {
 	t.Setenv("FAULTY_API_KEY", "sk-fault-test")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	e, err := Start(ctx, Options{DataDir: filepath.Join(dir, "data"), UIPort: -1, Worker: WorkerAlways, ModelsFiles: []string{models}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
+	e := startEngine(t, ctx, models)
 	st := runSweep(t, ctx, e, workflows.SweepInput{Name: "faults", File: "faults.yaml", Source: faultSweep, Parallel: 1})
 	if st.State != "completed" || len(st.Trials) != 1 {
 		t.Fatalf("sweep state %q with %d trials", st.State, len(st.Trials))

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,11 +33,7 @@ func TestModelCallsAsLocalActivities(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	e, err := Start(ctx, Options{DataDir: filepath.Join(dir, "data"), UIPort: -1, Worker: WorkerAlways, ModelsFiles: []string{models}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
+	e := startEngine(t, ctx, models)
 	src := fmt.Sprintf("method: grid\nparameters:\n  model: {value: %s}\n  strategy: {value: raw}\n  instances-subset: {value: demo}\n"+
 		"  instances-slice: {value: \":2\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 2}\n", fakemodel.Preset)
 	costs := map[bool]float64{}

@@ -39,9 +39,11 @@ parameters:
   num-workers: {value: 2}
 `
 
-func startEngine(t *testing.T, ctx context.Context) *Engine {
+// startEngine starts an engine with an in-process worker on a fresh data
+// directory, with the given model preset files besides the built-in ones.
+func startEngine(t *testing.T, ctx context.Context, modelsFiles ...string) *Engine {
 	t.Helper()
-	e, err := Start(ctx, Options{DataDir: t.TempDir(), UIPort: -1, Worker: WorkerAlways})
+	e, err := Start(ctx, Options{DataDir: t.TempDir(), UIPort: -1, Worker: WorkerAlways, ModelsFiles: modelsFiles})
 	if err != nil {
 		t.Fatal(err)
 	}

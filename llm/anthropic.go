@@ -138,11 +138,7 @@ func anthropicMessages(msgs []agent.Message, marks int) (string, []anthropic.Mes
 		case agent.RoleSystem:
 			system = append(system, m.Content)
 		case agent.RoleTool:
-			b := anthropic.NewToolResultBlock(results[n], nonEmpty(m.Content), false)
-			if marked[n] {
-				b.OfToolResult.CacheControl = anthropic.NewCacheControlEphemeralParam()
-			}
-			add(agent.RoleUser, b)
+			add(agent.RoleUser, mark(anthropic.NewToolResultBlock(results[n], nonEmpty(m.Content), false), marked[n]))
 		case agent.RoleAssistant:
 			var blocks []anthropic.ContentBlockParamUnion
 			if strings.TrimSpace(m.Content) != "" || len(m.ToolCalls) == 0 {
@@ -154,12 +150,16 @@ func anthropicMessages(msgs []agent.Message, marks int) (string, []anthropic.Mes
 			}
 			add(agent.RoleAssistant, blocks...)
 		default:
-			b := anthropic.NewTextBlock(nonEmpty(m.Content))
-			if marked[n] {
-				b.OfText.CacheControl = anthropic.NewCacheControlEphemeralParam()
-			}
-			add(agent.RoleUser, b)
+			add(agent.RoleUser, mark(anthropic.NewTextBlock(nonEmpty(m.Content)), marked[n]))
 		}
 	}
 	return strings.Join(system, "\n\n"), out
+}
+
+// mark gives block an ephemeral cache_control mark when on is set.
+func mark(block anthropic.ContentBlockParamUnion, on bool) anthropic.ContentBlockParamUnion {
+	if cc := block.GetCacheControl(); on && cc != nil {
+		*cc = anthropic.NewCacheControlEphemeralParam()
+	}
+	return block
 }

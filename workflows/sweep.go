@@ -270,7 +270,7 @@ func summarise(s SweepStatus) SweepStatus {
 // of the sweep's own figures when trials report no progress
 // (TrialRef.QuietProgress). Totals are recomputed.
 func WithLive(s SweepStatus, live map[string]TrialStatus) SweepStatus {
-	s = summarise(s)
+	s.Trials = append([]SweepTrial(nil), s.Trials...)
 	for i := range s.Trials {
 		t := &s.Trials[i]
 		ts, ok := live[t.ID]
