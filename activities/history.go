@@ -5,6 +5,8 @@ import (
 	"path"
 	"sync"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/store"
@@ -136,6 +138,9 @@ func (a *Activities) history(dir string, turns int) ([]agent.Message, error) {
 			return nil, err
 		}
 		if !ok {
+			if err := a.dirLost(dir); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("instance %s has no head.json; was Setup run?", dir)
 		}
 		h = []agent.Message{head.System, head.Instance}
@@ -160,6 +165,9 @@ func (a *Activities) turn(dir string, t int) (Observation, Reply, error) {
 		return obs, Reply{}, err
 	}
 	if !ok {
+		if err := a.dirLost(dir); err != nil {
+			return obs, Reply{}, err
+		}
 		return obs, Reply{}, fmt.Errorf("turn %d of %s has no observation", t, dir)
 	}
 	var rep Reply
@@ -187,4 +195,16 @@ func toolMessage(r Reply, o Observation) agent.Message {
 		m.ToolCallIDs = []string{r.Action.Call.ID}
 	}
 	return m
+}
+
+// dirLost returns a non-retryable error when an instance's directory no
+// longer exists (deleted while the sweep ran): its recorded turns are gone
+// and no retry can bring them back.
+func (a *Activities) dirLost(dir string) error {
+	if a.Store.Exists(dir) {
+		return nil
+	}
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"instance directory %s was deleted while the sweep ran: its recorded turns are gone, so the instance cannot continue (run the trial again to redo it)",
+		a.Store.Path(dir)), workflows.ErrInstanceDirLost, nil)
 }

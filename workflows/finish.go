@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"errors"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/ctxresearch/ctxsweep/agent"
@@ -21,6 +23,9 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 	if exitErr != nil {
 		rec.Error = exitErr.Error()
 	}
+	// Ended by the environment or a provider outage, not by the agent:
+	// `starter retry` may run it again.
+	rec.Retryable = (exit == agent.ExitEnvironmentError || exit == agent.ExitAPI) && !permanent(exitErr)
 	if r.sessCtx != nil && r.st.SandboxID != "" {
 		actx := workflow.WithActivityOptions(r.sessCtx, r.sessionActivityOpts(5*time.Minute))
 		if exit != agent.ExitSubmitted && exit != agent.ExitCommand {
@@ -58,4 +63,14 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 // fail ends an instance that could not even start.
 func (r *instanceRun) fail(ctx workflow.Context, exit string, err error) (InstanceRecord, error) {
 	return r.finish(ctx, exit, err)
+}
+
+// permanent says whether an error cannot heal by running again: bad
+// configuration, or an instance directory deleted under the sweep.
+func permanent(err error) bool {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Type() == ErrConfig || app.Type() == ErrInstanceDirLost
+	}
+	return false
 }

@@ -19,6 +19,11 @@ const ErrSandboxLost = "SandboxLost"
 // longer fits the model's context window: the instance ends exit_context.
 const ErrContextExceeded = "ContextWindowExceeded"
 
+// ErrInstanceDirLost is the error type of an activity that finds the
+// instance's directory gone (deleted while the sweep ran): its recorded
+// turns cannot be rebuilt, so the instance fails instead of retrying.
+const ErrInstanceDirLost = "InstanceDirLost"
+
 // ErrConfig is the error type for bad configuration (unknown model, missing
 // key): not retried, the instance ends with exit_error.
 const ErrConfig = "ConfigError"

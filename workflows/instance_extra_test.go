@@ -75,6 +75,23 @@ func TestInstanceSetupConfigError(t *testing.T) {
 	assert.Empty(t, f.models)
 	assert.Zero(t, f.autosubs, "no sandbox, nothing to autosubmit")
 	require.Len(t, f.finalized, 1, "the failure is still recorded")
+	assert.False(t, rec.Retryable, "a configuration error does not heal by running again")
+}
+
+// A full disk during sandbox setup (issue 21, defect 4) is retried with
+// backoff before it becomes a result, and the record it ends with is
+// marked retryable (for `starter retry`) instead of being final.
+func TestInstanceSetupTransientErrors(t *testing.T) {
+	env, f := newInstanceEnv(t)
+	env.RegisterActivityWithOptions(func(context.Context, wf.SetupInput) (wf.SetupResult, error) {
+		f.setups++
+		return wf.SetupResult{}, errors.New("mkdir /sandboxes/x: no space left on device")
+	}, activity.RegisterOptions{Name: wf.ActSetup})
+	rec := runInstance(t, env, instanceIn("raw", agent.DefaultLimits()))
+	assert.Equal(t, 6, f.setups, "retried with backoff before it becomes a result")
+	assert.Equal(t, agent.ExitEnvironmentError, rec.ExitStatus)
+	assert.Contains(t, rec.Error, "no space left on device")
+	assert.True(t, rec.Retryable, "marked for `starter retry`")
 }
 
 // Cancelling an instance (its trial or sweep was cancelled) while a command

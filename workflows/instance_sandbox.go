@@ -36,9 +36,12 @@ func (r *instanceRun) sessionActivityOpts(startToClose time.Duration) workflow.A
 		StartToCloseTimeout:    startToClose,
 		ScheduleToStartTimeout: 2 * r.tuning().heartbeat(),
 		HeartbeatTimeout:       r.tuning().heartbeat(),
+		// Transient infrastructure failures (a full disk, a restarting
+		// Docker daemon) get about half a minute of backoff before they can
+		// end the instance (whose record is then marked retryable).
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, MaximumAttempts: 3,
-			NonRetryableErrorTypes: []string{ErrSandboxLost, ErrConfig},
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 16 * time.Second, MaximumAttempts: 6,
+			NonRetryableErrorTypes: []string{ErrSandboxLost, ErrConfig, ErrInstanceDirLost},
 		},
 	}
 }

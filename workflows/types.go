@@ -143,6 +143,10 @@ type InstanceRecord struct {
 	TestsStatus *json.RawMessage `json:"tests_status,omitempty"`
 	Error       string           `json:"error,omitempty"`
 	TrajFile    string           `json:"traj_file,omitempty"`
+	// Retryable marks an instance ended by a transient infrastructure
+	// failure (disk full, Docker daemon restart, ...) rather than by the
+	// agent: `starter retry` runs it again.
+	Retryable bool `json:"retryable,omitempty"`
 }
 
 // TotalCost is agent plus summarizer cost.
