@@ -1,0 +1,347 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/llm"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/traj"
+)
+
+const (
+	stepsPerPage = 25
+	previewBytes = 2000 // longer thoughts and observations are folded and loaded on demand
+	logPreview   = 4000
+)
+
+// text is a possibly folded text: Head is shown, Full says whether more is
+// loaded on demand from More.
+type text struct {
+	Head  string
+	Len   int
+	Cut   bool
+	More  string
+	Lines int
+}
+
+func fold(s string, limit int, more string) text {
+	t := text{Head: s, Len: len(s), Lines: strings.Count(s, "\n") + 1, More: more}
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		t.Head, t.Cut = s[:cut], true
+	}
+	return t
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+type stepView struct {
+	N           int
+	Thought     text
+	Action      string
+	Observation text
+	Stats       *stepStats
+}
+
+type diffLine struct {
+	Kind string // add, del, hunk, meta, ctx
+	Text string
+}
+
+func diffLines(patch string) []diffLine {
+	var out []diffLine
+	for _, l := range strings.Split(strings.TrimSuffix(patch, "\n"), "\n") {
+		k := "ctx"
+		switch {
+		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "diff "), strings.HasPrefix(l, "index "):
+			k = "meta"
+		case strings.HasPrefix(l, "@@"):
+			k = "hunk"
+		case strings.HasPrefix(l, "+"):
+			k = "add"
+		case strings.HasPrefix(l, "-"):
+			k = "del"
+		}
+		out = append(out, diffLine{k, l})
+	}
+	return out
+}
+
+type testGroup struct {
+	Name    string
+	Success []string
+	Failure []string
+}
+
+func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	t, err := s.trial(q.Get("s"), q.Get("t"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	row, err := s.instance(t, q.Get("i"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	base := []string{"s", t.Sweep.Key, "t", t.Key, "i", row.ID}
+	data := map[string]any{"Title": row.ID, "Trial": t, "Row": row, "SweepHref": link("/sweep", "s", t.Sweep.Key),
+		"TrialHref": link("/trial", "s", t.Sweep.Key, "t", t.Key), "CompareHref": link("/compare", "s", t.Sweep.Key, "i", row.ID)}
+	var d *trajData
+	if row.Traj != "" {
+		d = s.cache.load(row.Traj)
+		if d.Err != nil {
+			data["TrajErr"] = d.Err.Error()
+		}
+	}
+	if d != nil && d.Err == nil {
+		page, pages, lo, hi, err := paginate(q.Get("page"), len(d.Steps), stepsPerPage)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		var steps []stepView
+		for i := lo; i < hi; i++ {
+			st := d.Steps[i]
+			n := strconv.Itoa(i + 1)
+			steps = append(steps, stepView{N: i + 1, Action: st.Action, Stats: st.Stats,
+				Thought:     fold(st.Thought, previewBytes, link("/api/text", append(base, "what", "thought", "n", n)...)),
+				Observation: fold(st.Observation, previewBytes, link("/api/text", append(base, "what", "observation", "n", n)...))})
+		}
+		pageLink := func(p int) string { return link("/instance", append(base, "page", strconv.Itoa(p))...) + "#steps" }
+		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, len(d.Steps)
+		data["Prev"], data["Next"] = pageLink(page-1), pageLink(page+1)
+		data["Chart"] = newTurnChart(d.Steps)
+		p := t.Params()
+		data["Turns"] = len(d.File.Queries)
+		data["ViewURL"] = link("/api/view", base...)
+		data["Params"] = p
+		data["Strategies"] = strategy.Names()
+		data["Layout"] = d.File.Layout
+	}
+	patch := ""
+	if row.Record != nil && row.Record.PatchFile != "" {
+		if b, err := os.ReadFile(filepath.Join(s.cfg.DataDir, filepath.FromSlash(row.Record.PatchFile))); err == nil {
+			patch = string(b)
+		}
+	} else if d != nil {
+		patch = d.Info.Submission
+	}
+	if strings.TrimSpace(patch) != "" {
+		data["Patch"] = diffLines(patch)
+	}
+	if row.Record != nil {
+		dir := filepath.Join(t.Dir, row.ID)
+		var rec struct {
+			Tests map[string]struct {
+				Success []string `json:"success"`
+				Failure []string `json:"failure"`
+			} `json:"tests_status"`
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "record.json")); err == nil && json.Unmarshal(b, &rec) == nil {
+			var groups []testGroup
+			for _, k := range []string{"FAIL_TO_PASS", "PASS_TO_PASS", "FAIL_TO_FAIL", "PASS_TO_FAIL"} {
+				if g, ok := rec.Tests[k]; ok && len(g.Success)+len(g.Failure) > 0 {
+					groups = append(groups, testGroup{k, g.Success, g.Failure})
+				}
+			}
+			data["Tests"] = groups
+		}
+		data["Eval"] = row.Record.Eval
+		if b, err := os.ReadFile(filepath.Join(dir, "eval", "test_output.txt")); err == nil {
+			data["TestLog"] = fold(string(b), logPreview, link("/api/text", append(base, "what", "testlog")...))
+		}
+	}
+	s.render(w, "instance.html", data)
+}
+
+// viewJSON is one turn's view for the page's slider: the messages with
+// what was done to them, and the exact `starter view --json` text.
+type viewJSON struct {
+	Turn      int           `json:"turn"`
+	Turns     int           `json:"turns"`
+	Strategy  string        `json:"strategy"`
+	Params    string        `json:"params"`
+	Tokens    int           `json:"tokens"`
+	RawTokens int           `json:"raw_tokens"`
+	RawCount  int           `json:"raw_messages"`
+	Summaries []string      `json:"summaries"`
+	Notes     []string      `json:"notes"`
+	Messages  []viewMessage `json:"messages"`
+	JSON      string        `json:"json"`
+}
+
+type viewMessage struct {
+	Role        string   `json:"role"`
+	MessageType string   `json:"message_type"`
+	Turn        int      `json:"turn"`
+	Tokens      int      `json:"tokens"`
+	Masked      bool     `json:"masked"`
+	Original    int      `json:"original_tokens,omitempty"`
+	Summary     string   `json:"summary,omitempty"`
+	Content     string   `json:"content"`
+	ToolCalls   []string `json:"tool_calls,omitempty"`
+}
+
+// viewParams reads the strategy and o/s/k from the query over the trial's.
+func viewParams(q map[string][]string, p strategy.Params) (strategy.Params, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	if v := get("strategy"); v != "" {
+		p.Strategy = v
+	}
+	for _, f := range []struct {
+		key string
+		dst *int
+	}{{"o", &p.ObsN}, {"n", &p.SumN}, {"k", &p.SumKeepM}} {
+		if v := get(f.key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return p, fmt.Errorf("%w: %s=%q is not a number", errBadRequest, f.key, v)
+			}
+			*f.dst = n
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	return p, nil
+}
+
+func (s *Server) loadView(r *http.Request) (*traj.View, error) {
+	q := r.URL.Query()
+	t, err := s.trial(q.Get("s"), q.Get("t"))
+	if err != nil {
+		return nil, err
+	}
+	row, err := s.instance(t, q.Get("i"))
+	if err != nil {
+		return nil, err
+	}
+	if row.Traj == "" {
+		return nil, fmt.Errorf("%w: instance %s has no trajectory yet", errNotFound, row.ID)
+	}
+	d := s.cache.load(row.Traj)
+	if d.Err != nil {
+		return nil, d.Err
+	}
+	turn, err := strconv.Atoi(q.Get("turn"))
+	if err != nil || turn < 1 || turn > len(d.File.Queries) {
+		return nil, fmt.Errorf("%w: turn=%q: want 1-%d", errBadRequest, q.Get("turn"), len(d.File.Queries))
+	}
+	p, err := viewParams(q, t.Params())
+	if err != nil {
+		return nil, err
+	}
+	v, err := traj.Build(d.File, turn, p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	return v, nil
+}
+
+func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
+	v, err := s.loadView(r)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	js, err := v.JSON()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	msgs := v.Messages()
+	raw := v.File.History[:v.File.Queries[v.Turn-1]]
+	out := viewJSON{Turn: v.Turn, Turns: len(v.File.Queries), Strategy: v.Params.Strategy, Tokens: llm.CountMessages(msgs),
+		RawTokens: llm.CountMessages(raw), RawCount: len(raw), Notes: v.Notes, JSON: string(js), Summaries: []string{},
+		Params: fmt.Sprintf("o=%d s=%d k=%d", v.Params.ObsN, v.Params.SumN, v.Params.SumKeepM)}
+	for _, sm := range v.Summaries {
+		line := fmt.Sprintf("S%d: turns %d-%d, made after turn %d, %s", sm.Index, sm.From, sm.To, sm.MadeAfter, sm.Source)
+		if sm.Why != "" {
+			line += ": " + sm.Why
+		}
+		out.Summaries = append(out.Summaries, line)
+	}
+	for i, it := range v.Items {
+		m := viewMessage{Role: it.Role, MessageType: it.MessageType, Turn: it.Turn, Tokens: llm.CountMessages(msgs[i : i+1]),
+			Masked: it.Masked, Content: it.Content}
+		if it.Masked {
+			orig := it.Message
+			orig.Content = it.Original
+			m.Original = llm.CountMessages([]agent.Message{orig})
+		}
+		if it.Summary != nil {
+			m.Summary = fmt.Sprintf("S%d of turns %d-%d (%s)", it.Summary.Index, it.Summary.From, it.Summary.To, it.Summary.Source)
+		}
+		for _, c := range it.ToolCalls {
+			m.ToolCalls = append(m.ToolCalls, c.Name+" "+c.Arguments)
+		}
+		out.Messages = append(out.Messages, m)
+	}
+	writeJSON(w, out)
+}
+
+// handleText serves one folded text in full, as plain text.
+func (s *Server) handleText(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	t, err := s.trial(q.Get("s"), q.Get("t"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	row, err := s.instance(t, q.Get("i"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	var out string
+	switch what := q.Get("what"); what {
+	case "testlog":
+		b, err := os.ReadFile(filepath.Join(t.Dir, row.ID, "eval", "test_output.txt"))
+		if err != nil {
+			s.fail(w, fmt.Errorf("%w: no test log for %s", errNotFound, row.ID))
+			return
+		}
+		out = string(b)
+	case "thought", "observation":
+		if row.Traj == "" {
+			s.fail(w, fmt.Errorf("%w: instance %s has no trajectory yet", errNotFound, row.ID))
+			return
+		}
+		d := s.cache.load(row.Traj)
+		if d.Err != nil {
+			s.fail(w, d.Err)
+			return
+		}
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 1 || n > len(d.Steps) {
+			s.fail(w, fmt.Errorf("%w: n=%q: want a step 1-%d", errBadRequest, q.Get("n"), len(d.Steps)))
+			return
+		}
+		out = d.Steps[n-1].Observation
+		if what == "thought" {
+			out = d.Steps[n-1].Thought
+		}
+	default:
+		s.fail(w, fmt.Errorf("%w: what=%q: want thought, observation or testlog", errBadRequest, what))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(out))
+}
