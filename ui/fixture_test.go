@@ -126,7 +126,7 @@ func newFixture(t testing.TB, turns int) fixture {
 			rec := workflows.InstanceRecord{InstanceID: id, ExitStatus: []string{"submitted", "exit_cost"}[k], Submitted: k == 0,
 				Resolved: &resolved, Turns: turns, Cost: 0.01 * float64(k+1), PatchFile: rel + "/" + id + "/" + id + ".patch",
 				TrajFile: rel + "/" + id + "/" + id + ".traj",
-				Eval: &workflows.EvalSummary{Outcome: "completed", PatchApplied: true, FailToPass: [2]int{1, 1}, PassToPass: [2]int{1, 2}}}
+				Eval:     &workflows.EvalSummary{Outcome: "completed", PatchApplied: true, FailToPass: [2]int{1, 1}, PassToPass: [2]int{1, 2}}}
 			rec.Usage.Input, rec.Usage.Output = 1000*(k+1), 100
 			recs = append(recs, rec)
 			write(t, filepath.Join(idir, id+".traj"), trajJSON(t, turns, 300))

@@ -78,14 +78,14 @@ func (s *Server) handleSweepsJSON(w http.ResponseWriter, r *http.Request) {
 // ---- one sweep ----
 
 type trialLine struct {
-	Trial      trialRef
-	Href       string
-	Row        *report.Row
-	HP         string
-	Exits      string
-	WandbURL   string
-	WandbNote  string
-	TemporalID string
+	Trial       trialRef
+	Href        string
+	Row         *report.Row
+	HP          string
+	Exits       string
+	WandbURL    string
+	WandbNote   string
+	TemporalID  string
 	TemporalURL string
 }
 

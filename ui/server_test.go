@@ -44,9 +44,15 @@ func q(path string, kv ...string) string { return link(path, kv...) }
 func TestHandlersStatusCodes(t *testing.T) {
 	f := newFixture(t, 6)
 	s := newServer(t, Config{DataDir: f.dataDir, Imports: []string{f.importDir}})
-	inst := func(kv ...string) string { return q("/instance", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...) }
-	view := func(kv ...string) string { return q("/api/view", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...) }
-	text := func(kv ...string) string { return q("/api/text", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...) }
+	inst := func(kv ...string) string {
+		return q("/instance", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...)
+	}
+	view := func(kv ...string) string {
+		return q("/api/view", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...)
+	}
+	text := func(kv ...string) string {
+		return q("/api/text", append([]string{"s", "sw", "t", f.raw, "i", "inst-a"}, kv...)...)
+	}
 	for _, c := range []struct {
 		url  string
 		code int
