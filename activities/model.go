@@ -279,21 +279,29 @@ func (a *Activities) simulatedCache(dir string, in workflows.ModelCallInput, has
 // instance should end with exit_context.
 const ErrContextExceeded = workflows.ErrContextExceeded
 
-// modelError classifies a failed call: a context-window overflow and
+// modelError classifies a failed call. Every provider failure becomes an
+// application error whose type is its llm.Kind, so the workflow can tell
+// an outage from a failure of ours however Temporal wraps it (a timeout's
+// last failure, a local activity's result): a context-window overflow and
 // requests that cannot succeed as sent (bad credentials, bad request) are
-// not retried; anything else is returned for the retry policy.
+// not retried; credentials that may heal are not retried here either (the
+// workflow waits for them, see workflows.ErrCredentials); outages, rate
+// limits and garbled replies are retried, no sooner than the provider
+// asked. Anything else is returned for the retry policy.
 func modelError(model string, turn int, err error) error {
 	msg := fmt.Sprintf("model %s, turn %d: %v", model, turn, err)
+	kind := llm.KindOf(err)
 	switch {
-	case llm.IsContextExceeded(err):
+	case kind == llm.KindContextExceeded:
 		return temporal.NewNonRetryableApplicationError(msg, ErrContextExceeded, err)
-	case llm.KindOf(err) == llm.KindAuth, llm.KindOf(err) == llm.KindBadRequest:
-		return temporal.NewNonRetryableApplicationError(msg, string(llm.KindOf(err)), err)
-	}
-	if d, ok := llm.RetryAfter(err); ok && llm.IsRetryable(err) {
-		// Rate limits: retry no sooner than the provider asked.
-		return temporal.NewApplicationErrorWithOptions(msg, string(llm.KindOf(err)),
-			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
+	case kind == llm.KindAuth, kind == llm.KindBadRequest, kind == llm.KindCredentials:
+		return temporal.NewNonRetryableApplicationError(msg, string(kind), err)
+	case kind != "":
+		opts := temporal.ApplicationErrorOptions{Cause: err}
+		if d, ok := llm.RetryAfter(err); ok {
+			opts.NextRetryDelay = d
+		}
+		return temporal.NewApplicationErrorWithOptions(msg, string(kind), opts)
 	}
 	return fmt.Errorf("model %s, turn %d: %w", model, turn, err)
 }

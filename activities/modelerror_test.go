@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -20,7 +21,10 @@ func TestModelErrorClassification(t *testing.T) {
 		{&llm.Error{Kind: llm.KindRateLimited, Status: 429, RetryAfter: 7 * time.Second}, "RateLimited", true, 7 * time.Second},
 		{&llm.Error{Kind: llm.KindContextExceeded, Status: 400}, ErrContextExceeded, false, 0},
 		{&llm.Error{Kind: llm.KindAuth, Status: 401}, "AuthFailed", false, 0},
-		{&llm.Error{Kind: llm.KindUnavailable, Status: 503}, "", true, 0},
+		{&llm.Error{Kind: llm.KindUnavailable, Status: 503}, "ProviderUnavailable", true, 0},
+		{&llm.Error{Kind: llm.KindBadResponse}, "BadResponse", true, 0},
+		{&llm.Error{Kind: llm.KindCredentials, Code: "ExpiredTokenException"}, "CredentialsUnavailable", false, 0},
+		{context.Canceled, "", true, 0},
 	}
 	for _, c := range cases {
 		err := modelError("m", 3, c.err)

@@ -40,6 +40,12 @@ const (
 	// KindBadRequest: any other request the provider rejects (unknown
 	// model, invalid parameters, content policy).
 	KindBadRequest Kind = "BadRequest"
+	// KindCredentials: credentials that can heal could not be used right
+	// now: an expired session token (the source may hand out new ones),
+	// the credentials endpoint (container, IMDS, SSO, STS,
+	// credential_process) unreachable, failing or throttled. The call is
+	// waited on for the sweep's credential wait, then ends with exit_api.
+	KindCredentials Kind = "CredentialsUnavailable"
 )
 
 // Error is a classified provider failure. Its text never contains a
@@ -126,6 +132,10 @@ func IsContextExceeded(err error) bool { return KindOf(err) == KindContextExceed
 // IsAuth reports whether credentials were missing or rejected.
 func IsAuth(err error) bool { return KindOf(err) == KindAuth }
 
+// IsCredentialsWait reports whether err is a credentials failure that may
+// heal (KindCredentials).
+func IsCredentialsWait(err error) bool { return KindOf(err) == KindCredentials }
+
 // contextPatterns are the phrases providers use for context overflow
 // (OpenAI, vLLM/SGLang, DeepSeek, OpenRouter, Gemini, Anthropic, Bedrock).
 var contextPatterns = regexp.MustCompile(`(?i)context[_ ]length|context window|maximum context|prompt is too long|input is too long|too many (input )?tokens|exceeds? the maximum number of tokens|exceed context limit|input length and .?max_tokens.? exceed|longer than the model|reduce the length|request_too_large|too large for model`)
@@ -152,6 +162,11 @@ func httpError(provider, model string, status int, header http.Header, code, msg
 	}
 	if e.Retryable() {
 		e.RetryAfter = retryAfter(header, time.Now())
+	}
+	if e.RetryAfter == 0 && e.Kind == KindRateLimited && header != nil {
+		// OpenAI sends no Retry-After on some 429s, only when its limits
+		// refill (sent on every reply, so used on 429s only).
+		e.RetryAfter = rateLimitReset(header)
 	}
 	return e
 }
@@ -204,6 +219,44 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now).Round(time.Second)
+	}
+	return 0
+}
+
+// rateLimitReset reads OpenAI's x-ratelimit-reset-requests and
+// x-ratelimit-reset-tokens ("1s", "6m0s", "20ms", "1h2m3.5s"): the time
+// until the exhausted limit refills, the longer of the two that are
+// exhausted (x-ratelimit-remaining-* of 0) or, when none says so, of both.
+func rateLimitReset(h http.Header) time.Duration {
+	var either, exhausted time.Duration
+	for _, kind := range []string{"requests", "tokens"} {
+		d := resetDuration(h.Get("X-Ratelimit-Reset-" + kind))
+		if d <= 0 {
+			continue
+		}
+		either = max(either, d)
+		if strings.TrimSpace(h.Get("X-Ratelimit-Remaining-"+kind)) == "0" {
+			exhausted = max(exhausted, d)
+		}
+	}
+	if exhausted > 0 {
+		return exhausted
+	}
+	return either
+}
+
+// resetDuration parses a reset value: a Go-style duration ("6m0s",
+// "20ms") or plain seconds ("2", "0.5").
+func resetDuration(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d
 	}
 	return 0
 }

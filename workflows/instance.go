@@ -214,9 +214,13 @@ func (r *instanceRun) query(ctx workflow.Context, turn, attempt, fails int) (int
 	if maxTries <= 0 {
 		maxTries = 3
 	}
+	var cw credWait
 	for fails < maxTries {
 		var res ModelCallResult
 		err := r.modelCall(ctx, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		if r.waitForCredentials(ctx, err, &cw) {
+			continue
+		}
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == ErrContextExceeded {
 			return attempt, fails, agent.ExitContext, nil
@@ -267,7 +271,12 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 	lim := r.ref.Trial.Limits
 	in := SummarizeInput{Ref: r.ref, Turn: turn, Done: r.st.Summaries, SkipCall: lim.CallLimit > 0 && r.st.Calls >= lim.CallLimit}
 	var res SummarizeResult
-	if err := workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res); err != nil {
+	var cw credWait
+	err := workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+	for r.waitForCredentials(ctx, err, &cw) {
+		err = workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+	}
+	if err != nil {
 		workflow.GetLogger(ctx).Error("summary failed; continuing without it", "instance", r.ref.InstanceID, "turn", turn, "error", err)
 		return
 	}

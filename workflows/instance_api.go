@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -62,9 +63,50 @@ func providerGaveUp(err error) bool {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {
-		case "RateLimited", "ProviderUnavailable", "BadResponse":
+		case "RateLimited", "ProviderUnavailable", "BadResponse", ErrCredentials:
 			return true
 		}
 	}
 	return false
+}
+
+// ErrCredentials is the application error type of a model or summary call
+// whose credentials could not be used for now but may heal (an expired
+// session token, a credentials endpoint down; llm.KindCredentials). The
+// activity does not retry it: the instance waits (phase "waiting for
+// credentials") and asks again, until Tuning.CredentialWait has passed.
+const ErrCredentials = "CredentialsUnavailable"
+
+// credWait tracks one wait for credentials.
+type credWait struct {
+	since time.Time
+	delay time.Duration
+}
+
+// waitForCredentials says whether err is a credentials failure worth
+// waiting for; if so it sleeps (growing delays, at most a minute) with the
+// instance's phase saying so, and reports false once the credential wait
+// is over (the caller gives up) or when err is something else.
+func (r *instanceRun) waitForCredentials(ctx workflow.Context, err error, w *credWait) bool {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || app.Type() != ErrCredentials {
+		return false
+	}
+	now := workflow.Now(ctx)
+	if w.since.IsZero() {
+		w.since = now
+	}
+	limit := r.tuning().credentialWait()
+	if now.Sub(w.since) >= limit {
+		return false
+	}
+	ceiling := min(time.Minute, max(time.Second, limit/20))
+	w.delay = min(max(w.delay*2, time.Second), ceiling)
+	prev := r.phase
+	r.phase = fmt.Sprintf("waiting for credentials since %s (gives up after %s): %s",
+		w.since.UTC().Format(time.TimeOnly), limit, app.Message())
+	workflow.GetLogger(ctx).Warn("waiting for credentials", "instance", r.ref.InstanceID, "error", app.Message())
+	_ = workflow.Sleep(ctx, w.delay)
+	r.phase = prev
+	return ctx.Err() == nil
 }

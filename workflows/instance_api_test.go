@@ -63,3 +63,56 @@ func TestInstanceModelCallsUseTheProviderQueue(t *testing.T) {
 		assert.Equal(t, "ctxsweep-llm-openrouter-free", q)
 	}
 }
+
+// Credentials that cannot be used for a while (an expired session token, a
+// credentials endpoint down) make the instance wait, with its phase saying
+// so, and ask again: no failed turn, no exit_error.
+func TestInstanceWaitsForCredentials(t *testing.T) {
+	env, f := newInstanceEnv(t)
+	failures := 0
+	f.model = func(in wf.ModelCallInput) (wf.ModelCallResult, error) {
+		if in.Turn == 2 && failures < 5 {
+			failures++
+			return wf.ModelCallResult{}, temporal.NewNonRetryableApplicationError("ExpiredTokenException", wf.ErrCredentials, nil)
+		}
+		return wf.ModelCallResult{Valid: true, Usage: testUsage, Cost: 0.25}, nil
+	}
+	f.execute = submitOn(3)
+	var phases []string
+	for _, at := range []time.Duration{500 * time.Millisecond, 4 * time.Second} {
+		env.RegisterDelayedCallback(func() {
+			v, err := env.QueryWorkflow("status")
+			require.NoError(t, err)
+			var st wf.InstanceStatus
+			require.NoError(t, v.Get(&st))
+			phases = append(phases, st.Phase)
+		}, at)
+	}
+	in := instanceIn("raw", agent.DefaultLimits())
+	in.Ref.Trial.Tuning.CredentialWait = time.Hour
+	rec := runInstance(t, env, in)
+	assert.Equal(t, agent.ExitSubmitted, rec.ExitStatus)
+	assert.Equal(t, 3, rec.APICalls)
+	assert.Equal(t, 5, failures)
+	require.Len(t, phases, 2)
+	assert.Contains(t, phases[0]+phases[1], "waiting for credentials")
+}
+
+// Credentials that never come back end the instance with exit_api once the
+// credential wait is over.
+func TestInstanceCredentialWaitEndsWithExitAPI(t *testing.T) {
+	env, f := newInstanceEnv(t)
+	f.model = func(in wf.ModelCallInput) (wf.ModelCallResult, error) {
+		if in.Turn >= 2 {
+			return wf.ModelCallResult{}, temporal.NewNonRetryableApplicationError("credentials endpoint down", wf.ErrCredentials, nil)
+		}
+		return wf.ModelCallResult{Valid: true, Usage: testUsage, Cost: 0.25}, nil
+	}
+	in := instanceIn("raw", agent.DefaultLimits())
+	in.Ref.Trial.Tuning.CredentialWait = 10 * time.Minute
+	rec := runInstance(t, env, in)
+	assert.Equal(t, agent.ExitAPI, rec.ExitStatus)
+	assert.Equal(t, 1, rec.APICalls)
+	assert.Greater(t, len(f.models), 10, "asked again while waiting")
+	assert.Less(t, len(f.models), 60, "with growing delays")
+}

@@ -45,6 +45,11 @@ type Tuning struct {
 	// provider errors (rate limits, outages) before the instance ends with
 	// exit_api; 0 means DefaultAPIGiveUp.
 	APIGiveUp time.Duration `json:"api_give_up,omitempty"`
+	// CredentialWait is how long model and summary calls wait for
+	// credentials that may heal (an expired session token, a credentials
+	// endpoint that is down; see llm.KindCredentials) before the instance
+	// ends with exit_api; 0 means DefaultCredentialWait.
+	CredentialWait time.Duration `json:"credential_wait,omitempty"`
 	// RemoteModelCalls runs model calls as regular activities on the main
 	// queue instead of local activities (one more workflow task and
 	// activity dispatch per turn; for comparisons). Model calls on a
@@ -59,6 +64,16 @@ type Tuning struct {
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of
 // up to six hours is waited out.
 const DefaultAPIGiveUp = 6 * time.Hour
+
+// DefaultCredentialWait is the default Tuning.CredentialWait.
+const DefaultCredentialWait = 3 * time.Hour
+
+func (t Tuning) credentialWait() time.Duration {
+	if t.CredentialWait > 0 {
+		return t.CredentialWait
+	}
+	return DefaultCredentialWait
+}
 
 func (t Tuning) apiGiveUp() time.Duration {
 	if t.APIGiveUp > 0 {
