@@ -102,7 +102,10 @@ func TestBedrockNeedsRegion(t *testing.T) {
 func TestBedrockModelID(t *testing.T) {
 	require.Equal(t, "eu.anthropic.claude-haiku-4-5-20251001-v1:0", BedrockModelID("anthropic.claude-haiku-4-5-20251001-v1:0", "eu-central-1"))
 	require.Equal(t, "us.anthropic.x", BedrockModelID("anthropic.x", "us-west-2"))
-	require.Equal(t, "anthropic.x", BedrockModelID("anthropic.x", "ap-northeast-1"))
+	require.Equal(t, "apac.anthropic.x", BedrockModelID("anthropic.x", "ap-northeast-1"))
+	require.Equal(t, "anthropic.x", BedrockModelID("anthropic.x", "ca-central-1"))
+	require.Equal(t, "global.anthropic.x", BedrockModelID("global.anthropic.x", "eu-west-1"), "global profiles are kept")
+	require.Equal(t, "us-gov.anthropic.x", BedrockModelID("anthropic.x", "us-gov-west-1"))
 	require.Equal(t, "us.anthropic.x", BedrockModelID("us.anthropic.x", "eu-west-1"), "explicit profiles are kept")
 	require.Equal(t, "amazon.nova-pro-v1:0", BedrockModelID("amazon.nova-pro-v1:0", "eu-west-1"))
 }

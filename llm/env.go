@@ -16,13 +16,15 @@ import (
 type Env struct {
 	file   map[string]string
 	lookup func(string) (string, bool)
+	// files are the .env files read, for Reload.
+	files []string
 }
 
 // LoadEnv reads KEY=VALUE lines from the given .env files (missing files
 // are skipped; earlier files win over later ones). Lines may start with
 // `export `; values may be single- or double-quoted; # starts a comment.
 func LoadEnv(files ...string) (Env, error) {
-	e := Env{file: map[string]string{}, lookup: os.LookupEnv}
+	e := Env{file: map[string]string{}, lookup: os.LookupEnv, files: files}
 	for _, f := range files {
 		if f == "" {
 			continue
@@ -45,6 +47,21 @@ func LoadEnv(files ...string) (Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// Reload reads the .env files again (keys replaced while a sweep runs,
+// e.g. temporary AWS keys from `aws configure export-credentials`). When
+// they cannot be read now, the values read before are kept.
+func (e Env) Reload() Env {
+	if len(e.files) == 0 {
+		return e
+	}
+	fresh, err := LoadEnv(e.files...)
+	if err != nil {
+		return e
+	}
+	fresh.lookup = e.lookup
+	return fresh
 }
 
 // MapEnv is an Env with exactly these variables (tests; no process env).
