@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	if err != nil {
 		return workflows.SetupResult{}, err
 	}
-	if err := config.CheckStrategy(ac, in.Ref.Trial.Strategy); err != nil {
+	if err := config.CheckTrialAgent(ac, in.Ref.Trial.Tuning.Agent, in.Ref.Trial.Config, in.Ref.Trial.Strategy); err != nil {
 		return workflows.SetupResult{}, configError("instance %s: %v", in.Ref.InstanceID, err)
 	}
 	hash := ""
@@ -68,31 +67,11 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 // head renders the system and instance messages (the instance message
 // followed by the strategy template, when there is one).
 func (a *Activities) head(ac agent.Config, problem, workdir string) (Head, error) {
-	vars := map[string]string{"problem_statement": problem, "open_file": "n/a", "working_dir": workdir,
-		"repo": path.Base(workdir), "command_docs": agent.CommandDocs(ac.ToolList())}
-	for k, v := range ac.Env {
-		vars[k] = v
-	}
-	sys, err := agent.Render(ac.Templates.System, vars)
+	sys, inst, err := agent.RenderHead(ac, problem, workdir)
 	if err != nil {
-		return Head{}, configError("system_template: %v", err)
+		return Head{}, configError("%v", err)
 	}
-	inst, err := agent.Render(ac.Templates.Instance, vars)
-	if err != nil {
-		return Head{}, configError("instance_template: %v", err)
-	}
-	if ac.Templates.Strategy != "" {
-		strat, err := agent.Render(ac.Templates.Strategy, vars)
-		if err != nil {
-			return Head{}, configError("strategy_template: %v", err)
-		}
-		inst += "\n" + strat
-	}
-	return Head{
-		System:   agent.Message{Role: agent.RoleSystem, Content: sys, MessageType: agent.TypeSystemPrompt},
-		Instance: agent.Message{Role: agent.RoleUser, Content: inst, MessageType: agent.TypeObservation},
-		Workdir:  workdir,
-	}, nil
+	return Head{System: sys, Instance: inst, Workdir: workdir}, nil
 }
 
 // Execute runs a turn's accepted action in the sandbox and stores the

@@ -15,6 +15,39 @@ import (
 // are errors.
 type seedFile struct {
 	Agent seedAgent `yaml:"agent"`
+	// Run-level settings of the seed's run-batch and run-single configs:
+	// read, reported as notes, not used (the sweep's instances-* and
+	// num-workers parameters, and each instance's own image, decide them).
+	Instances             any `yaml:"instances"`
+	Env                   any `yaml:"env"`
+	ProblemStatement      any `yaml:"problem_statement"`
+	Actions               any `yaml:"actions"`
+	OutputDir             any `yaml:"output_dir"`
+	Suffix                any `yaml:"suffix"`
+	NumWorkers            any `yaml:"num_workers"`
+	RandomDelayMultiplier any `yaml:"random_delay_multiplier"`
+	ProgressBar           any `yaml:"progress_bar"`
+	RedoExisting          any `yaml:"redo_existing"`
+	EnvVarPath            any `yaml:"env_var_path"`
+	RaiseExceptions       any `yaml:"raise_exceptions"`
+	PrintConfig           any `yaml:"print_config"`
+}
+
+// runLevel lists the run-level keys that are set.
+func (f seedFile) runLevel() []string {
+	var out []string
+	for _, kv := range []struct {
+		key string
+		v   any
+	}{{"instances", f.Instances}, {"env", f.Env}, {"problem_statement", f.ProblemStatement}, {"actions", f.Actions},
+		{"output_dir", f.OutputDir}, {"suffix", f.Suffix}, {"num_workers", f.NumWorkers},
+		{"random_delay_multiplier", f.RandomDelayMultiplier}, {"progress_bar", f.ProgressBar}, {"redo_existing", f.RedoExisting},
+		{"env_var_path", f.EnvVarPath}, {"raise_exceptions", f.RaiseExceptions}, {"print_config", f.PrintConfig}} {
+		if kv.v != nil {
+			out = append(out, kv.key)
+		}
+	}
+	return out
 }
 
 type seedAgent struct {
@@ -113,8 +146,12 @@ func parseSeed(doc *yaml.Node) (Config, error) {
 		return Config{}, err
 	}
 	a := f.Agent
-	var c Config
+	c := Config{Seed: true}
 	var notes []string
+	if rl := f.runLevel(); len(rl) > 0 {
+		notes = append(notes, "run-level settings "+strings.Join(rl, ", ")+" read and not used: the sweep's instances-* and "+
+			"num-workers parameters choose the instances and workers, and each instance runs in its own SWE-bench image")
+	}
 	switch {
 	case a.Type != "" && a.Type != "default":
 		return c, fmt.Errorf("agent.type: only the default agent is implemented, not %q", a.Type)

@@ -101,7 +101,7 @@ func TestParseConfigSeedErrors(t *testing.T) {
 		{"unknown template key", "    strategy_template:", "    strategy_templat:", "unknown key agent.templates.strategy_templat"},
 		{"unknown filter key", "      blocklist: [vim]", "      blocklists: [vim]", "unknown key agent.tools.filter.blocklists"},
 		{"unknown processor key", "      n: 10\n", "      n: 10\n      keep_last_m_turns: 2\n", "unknown key agent.history_processors[1].keep_last_m_turns"},
-		{"top-level key besides agent", "agent:\n", "env:\n  image: x\nagent:\n", "unknown key env"},
+		{"top-level key besides agent", "agent:\n", "instancez:\n  image: x\nagent:\n", "unknown key instancez"},
 		{"parser", "{type: function_calling}", "{type: thought_action}", "only function_calling is implemented"},
 		{"demonstrations", "    demonstrations: []", "    demonstrations: [demo.traj]", "demonstrations are not implemented"},
 		{"bundle", "tools/edit_replace", "tools/windowed_edit_linting", `bundle "tools/windowed_edit_linting" is not implemented`},

@@ -16,6 +16,16 @@ type Param struct {
 	Type        string `json:"type"` // JSON schema type: string, integer, boolean
 	Description string `json:"description"`
 	Required    bool   `json:"required"`
+	// Enum and Items are the seed's optional argument fields, sent in the
+	// schema when set.
+	Enum  []string `json:"enum,omitempty"`
+	Items []KV     `json:"items,omitempty"`
+}
+
+// KV is one key of a mapping whose order matters.
+type KV struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // Tool is a command offered to the model through function calling.
@@ -29,12 +39,24 @@ type Tool struct {
 }
 
 // Schema returns the tool's JSON schema for the "parameters" field of a
-// function-calling request.
+// function-calling request, as a map (for SDKs that take one; its keys lose
+// their order, see Parameters).
 func (t Tool) Schema() map[string]any {
 	props := map[string]any{}
 	required := []string{}
 	for _, p := range t.Params {
-		props[p.Name] = map[string]any{"type": p.Type, "description": p.Description}
+		prop := map[string]any{"type": p.Type, "description": p.Description}
+		if len(p.Items) > 0 {
+			items := map[string]any{}
+			for _, kv := range p.Items {
+				items[kv.Key] = kv.Value
+			}
+			prop["items"] = items
+		}
+		if len(p.Enum) > 0 {
+			prop["enum"] = p.Enum
+		}
+		props[p.Name] = prop
 		if p.Required {
 			required = append(required, p.Name)
 		}

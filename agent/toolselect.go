@@ -68,8 +68,9 @@ func (s ToolSelection) names() []string {
 	return out
 }
 
-// validate checks the bundle names, hidden tools and regular expressions.
-func (s ToolSelection) validate() error {
+// validate checks the bundle names (or, with defs read from the bundles'
+// files, their tools), hidden tools and regular expressions.
+func (s ToolSelection) validate(defs []Tool) error {
 	known := make([]string, 0, len(Bundles))
 	for b := range Bundles {
 		known = append(known, b)
@@ -78,11 +79,20 @@ func (s ToolSelection) validate() error {
 	all := map[string]bool{"bash": true}
 	for _, b := range s.bundles() {
 		ts, ok := Bundles[bundleName(b)]
-		if !ok {
+		if !ok && defs == nil {
 			return fmt.Errorf("tools.bundles: bundle %q is not implemented (we have: %s)", b, strings.Join(known, ", "))
 		}
 		for _, t := range ts {
 			all[t] = true
+		}
+	}
+	if defs != nil {
+		if err := checkToolDefs(defs); err != nil {
+			return fmt.Errorf("tools.bundles: %w", err)
+		}
+		all = map[string]bool{"bash": true}
+		for _, d := range defs {
+			all[d.Name] = true
 		}
 	}
 	for _, h := range s.Hidden {
@@ -95,7 +105,7 @@ func (s ToolSelection) validate() error {
 			return fmt.Errorf("tools.block_unless_regex.%s: %v", prog, err)
 		}
 	}
-	if len(s.names()) == 0 {
+	if len(s.names()) == 0 && defs == nil || defs != nil && len(all) == 1 && s.EnableBash != nil && !*s.EnableBash {
 		return fmt.Errorf("tools: no tool is offered (enable bash or select a bundle)")
 	}
 	return nil

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,13 +32,11 @@ type StoredAgent struct {
 	Config agent.Config `json:"config"`
 }
 
-// LoadAgentFile reads and parses an agent configuration file.
+// LoadAgentFile reads and parses an agent configuration file (the tool
+// bundles of a seed configuration from its repository, see
+// LoadAgentFileTools).
 func LoadAgentFile(file string) (agent.Config, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return agent.Config{}, fmt.Errorf("agent configuration: %w", err)
-	}
-	return agent.ParseConfig(file, data)
+	return LoadAgentFileTools(file, "")
 }
 
 // StoreAgentFile parses an agent configuration file, stores it in the data
@@ -49,6 +46,13 @@ func StoreAgentFile(dataDir, file string) (agent.ConfigRef, agent.Config, error)
 	if err != nil {
 		return agent.ConfigRef{}, c, err
 	}
+	ref, err := StoreAgent(dataDir, file, c)
+	return ref, c, err
+}
+
+// StoreAgent stores a parsed configuration (read from file) in the data
+// directory, once per content, and returns the reference trials carry.
+func StoreAgent(dataDir, file string, c agent.Config) (agent.ConfigRef, error) {
 	if abs, err := filepath.Abs(file); err == nil {
 		file = abs
 	}
@@ -56,10 +60,10 @@ func StoreAgentFile(dataDir, file string) (agent.ConfigRef, agent.Config, error)
 	st := store.Store{Root: dataDir}
 	if !st.Exists(AgentFile(ref.Hash)) {
 		if err := st.WriteJSON(AgentFile(ref.Hash), StoredAgent{File: file, Config: c}); err != nil {
-			return ref, c, err
+			return ref, err
 		}
 	}
-	return ref, c, nil
+	return ref, nil
 }
 
 var loaded sync.Map // store root + hash -> agent.Config
@@ -93,6 +97,14 @@ func LoadStoredAgent(st store.Store, ref agent.ConfigRef) (agent.Config, error) 
 // parameters take the seed's code defaults (§2.3, §2.4.1), not the paper's
 // values.
 func CheckStrategy(c agent.Config, p strategy.Params) error {
+	if p.Summarizes() && strings.TrimSpace(c.Templates.SummarySystem) == "" {
+		key := "templates.summary_system_template"
+		if c.Seed {
+			key = "agent." + key
+		}
+		return fmt.Errorf("strategy %s needs a summary system prompt, and the agent configuration has no %s: "+
+			"add one, or use the seed's summary config for this strategy (--seed-configs)", p.Strategy, key)
+	}
 	if c.HistoryProcessors == nil {
 		return nil
 	}

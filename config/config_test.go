@@ -90,6 +90,7 @@ func TestSeedFormatSample(t *testing.T) {
 func TestCheckStrategySummarizerDefaults(t *testing.T) {
 	n := 21
 	c := agent.Config{HistoryProcessors: []agent.HistoryProcessor{{Type: agent.ProcSummarize, N: &n}}}
+	c.Templates.SummarySystem = "summarize"
 	err := CheckStrategy(c, strategy.Defaults(strategy.LLMSummary))
 	if err == nil || !strings.Contains(err.Error(), "keep_last_m_turns 0 (trial: 10)") || !strings.Contains(err.Error(), "enable_static_checkpointing false (trial: true)") {
 		t.Errorf("got %v", err)

@@ -135,9 +135,13 @@ func (c *bedrockClient) Complete(ctx context.Context, req Request) (Response, er
 	if len(req.Tools) > 0 {
 		in.ToolConfig = &types.ToolConfiguration{}
 		for _, t := range req.Tools {
+			schema, err := orderedDocument(t.Parameters()) // keys in the seed's order
+			if err != nil {
+				return Response{}, err
+			}
 			in.ToolConfig.Tools = append(in.ToolConfig.Tools, &types.ToolMemberToolSpec{Value: types.ToolSpecification{
 				Name: aws.String(t.Name), Description: aws.String(t.Description),
-				InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(t.Schema())},
+				InputSchema: &types.ToolInputSchemaMemberJson{Value: document.NewLazyDocument(schema)},
 			}})
 		}
 	}

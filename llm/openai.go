@@ -60,10 +60,8 @@ func (c *chat) Complete(ctx context.Context, req Request) (Response, error) {
 			params.MaxTokens = openai.Int(int64(req.MaxOutput))
 		}
 	}
-	for _, t := range req.Tools {
-		params.Tools = append(params.Tools, openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
-			Name: t.Name, Description: openai.String(t.Description), Parameters: t.Schema(),
-		}))
+	if len(req.Tools) > 0 {
+		params.Tools = chatTools(req.Tools) // keys in the seed's order
 	}
 	var rec httpRecord
 	start := time.Now()

@@ -26,6 +26,18 @@ type Spec struct {
 	BudgetUSD    float64
 	Command      []string // raw command list
 	CommandFlags CommandFlags
+	// Agent are the agent-configuration tokens of the command
+	// (--agent-config=FILE, --seed-configs=DIR, --tools-dir=DIR), paths as
+	// written in the file.
+	Agent AgentFlags
+}
+
+// AgentFlags choose the agent configuration (prompts and tools) of a
+// sweep's trials: one file, or the seed's configs per strategy.
+type AgentFlags struct {
+	ConfigFile string
+	SeedDir    string
+	ToolsDir   string
 }
 
 // Metric is the sweep objective. Goal defaults to "minimize" as in W&B.

@@ -13,8 +13,9 @@ import (
 
 // parser walks the yaml.v3 node tree, collecting positioned errors.
 type parser struct {
-	file string
-	errs []error
+	file  string
+	errs  []error
+	agent AgentFlags // set by parseCommand
 }
 
 func (p *parser) errorf(n *yaml.Node, key, format string, args ...any) {
@@ -190,6 +191,7 @@ func (p *parser) parseTop(s *Spec, doc *yaml.Node) {
 			s.RunCap, _ = p.int(e.v, e.key, 1)
 		case "command":
 			s.Command, s.CommandFlags = p.parseCommand(e.v)
+			s.Agent = p.agent
 		case "budget_usd":
 			if v, _, ok := p.num(e.v, e.key); ok {
 				if !(v > 0) || math.IsInf(v, 0) {

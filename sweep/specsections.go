@@ -123,8 +123,15 @@ func (p *parser) parseCommand(n *yaml.Node) ([]string, CommandFlags) {
 			flags.WandbProject = strings.TrimPrefix(tok, "--wandb-project=")
 		case strings.HasPrefix(tok, "--wandb-entity="):
 			flags.WandbEntity = strings.TrimPrefix(tok, "--wandb-entity=")
+		case strings.HasPrefix(tok, "--agent-config="):
+			p.agent.ConfigFile = strings.TrimPrefix(tok, "--agent-config=")
+		case strings.HasPrefix(tok, "--seed-configs="):
+			p.agent.SeedDir = strings.TrimPrefix(tok, "--seed-configs=")
+		case strings.HasPrefix(tok, "--tools-dir="):
+			p.agent.ToolsDir = strings.TrimPrefix(tok, "--tools-dir=")
 		default:
-			p.errorf(c, key, "unsupported token %q after ${args} (supported: --wandb, --wandb-project=X, --wandb-entity=X)", tok)
+			p.errorf(c, key, "unsupported token %q after ${args} (supported: --wandb, --wandb-project=X, --wandb-entity=X, "+
+				"--agent-config=FILE, --seed-configs=DIR, --tools-dir=DIR)", tok)
 		}
 	}
 	if argsAt < 0 {

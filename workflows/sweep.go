@@ -131,6 +131,13 @@ func TrialRefFor(sweepName string, c sweep.RunConfig, tuning Tuning) (TrialRef, 
 	}
 	key := c.ExperimentKey()
 	name := c.RunName()
+	if tuning.AgentByStrategy != nil {
+		tuning.Agent = tuning.AgentByStrategy[c.Strategy]
+		tuning.AgentByStrategy = nil
+		if tuning.Agent == nil {
+			return TrialRef{}, fmt.Errorf("trial %s: no agent configuration for strategy %s", name, c.Strategy)
+		}
+	}
 	return TrialRef{
 		Sweep: sweepName, TrialID: SweepID(sweepName) + "/trial-" + key,
 		Dir: "runs/" + sweepName + "/" + name + "__" + key, RunName: name,

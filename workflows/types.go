@@ -59,6 +59,11 @@ type Tuning struct {
 	// nil for the workers' built-in one. It sits in Tuning, the part of
 	// SweepInput that TrialRefFor copies into every TrialRef.
 	Agent *agent.ConfigRef `json:"agent_config,omitempty"`
+	// AgentByStrategy are the configurations chosen per strategy, as the
+	// seed's run_sweep.py picks its config file (--seed-configs). TrialRefFor
+	// puts the trial's strategy's one in Agent and leaves this out of the
+	// TrialRef.
+	AgentByStrategy map[string]*agent.ConfigRef `json:"agent_configs,omitempty"`
 }
 
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/sweep"
 	"github.com/ctxresearch/ctxsweep/workflows"
@@ -20,7 +21,10 @@ type trialPlan struct {
 	TrialID   string         `json:"trial_id"`
 	Instances *int           `json:"instances"` // null: read from an instances file
 	CostUSD   *span          `json:"cost_usd"`  // null: a model has no price
-	cfg       sweep.RunConfig
+	// Agent is the agent configuration the trial runs (null: the built-in
+	// one).
+	Agent *trialAgent `json:"agent_config"`
+	cfg   sweep.RunConfig
 }
 
 // maxCostSamples bounds the proposals drawn to estimate the cost of a
@@ -29,9 +33,19 @@ const maxCostSamples = 100
 
 // dryRun checks a sweep and prints what it would run; nothing starts.
 func dryRun(w io.Writer, g *globals, file string, data []byte, f *sweepFlags) error {
-	spec, presets, _, err := checkSweep(g, file, data, f)
+	spec, presets, refs, err := checkSweep(g, file, data, f)
 	if err != nil {
 		return err
+	}
+	if err := f.loadAgent(g, spec); err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if c, ref := f.agentFor(r.Config.Strategy); c != nil {
+			if err := config.CheckTrialAgent(*c, ref, r.Config, r.Strategy); err != nil {
+				return fmt.Errorf("trial %s: %w", r.RunName, err)
+			}
+		}
 	}
 	seed := f.seed
 	if seed == 0 {
@@ -51,6 +65,9 @@ func dryRun(w io.Writer, g *globals, file string, data []byte, f *sweepFlags) er
 	if err != nil {
 		return err
 	}
+	for i := range plans {
+		plans[i].Agent = f.agentOf(plans[i].cfg)
+	}
 	if f.asJSON {
 		if !finite {
 			fmt.Fprintln(os.Stderr, "note: the space has a continuous parameter; it has no finite list of trials")
@@ -59,6 +76,7 @@ func dryRun(w io.Writer, g *globals, file string, data []byte, f *sweepFlags) er
 		enc.SetIndent("", "  ")
 		return enc.Encode(append([]trialPlan{}, plans...))
 	}
+	fmt.Fprintln(w, f.promptsLine())
 	fmt.Fprintf(w, "Sweep %s (%s, %s)", spec.Name, spec.Method, file)
 	if spec.Metric != nil {
 		fmt.Fprintf(w, ", metric %s (%s)", spec.Metric.Name, spec.Metric.Goal)
@@ -76,6 +94,9 @@ func dryRun(w io.Writer, g *globals, file string, data []byte, f *sweepFlags) er
 				cost = p.CostUSD.String()
 			}
 			fmt.Fprintf(w, "%4d  %-60s %5s instances  %s\n", i+1, p.RunName, n, cost)
+			if p.Agent != nil {
+				fmt.Fprintf(w, "      config: %s\n", p.Agent)
+			}
 		}
 		printEstimate(w, fmt.Sprintf("the %d trials", len(plans)), plans, len(plans), "")
 	} else {

@@ -24,7 +24,7 @@ var runParams = []string{
 func runCmd(g *globals) *cobra.Command {
 	vals := map[string]*string{}
 	var wandb, dryRun, detach bool
-	var project, entity, group, agentFile string
+	var project, entity, group, agentFile, seedDir, toolsDir string
 	var tags []string
 	cmd := &cobra.Command{
 		Use:   "run --model M --strategy S [flags]",
@@ -66,11 +66,12 @@ func runCmd(g *globals) *cobra.Command {
 			t := trials[0]
 			t.WandbGroup, t.WandbTags = group, tags
 			f.name = "run-" + t.RunName()
-			if f.agentFile = agentFile; agentFile != "" {
-				if err := f.loadAgent(g); err != nil {
-					return err
-				}
-				f.name += "-agent-" + f.tuning.Agent.Hash[:8] // another configuration, another run
+			f.agentFile, f.seedDir, f.toolsDir = agentFile, seedDir, toolsDir
+			if err := f.loadAgent(g, spec); err != nil {
+				return err
+			}
+			if _, ref := f.agentFor(t.Strategy); ref != nil {
+				f.name += "-agent-" + ref.Hash[:8] // another configuration, another run
 			}
 			in, err := planSweep(g, "starter run flags", src, f)
 			if err != nil {
@@ -86,8 +87,12 @@ func runCmd(g *globals) *cobra.Command {
 				if a := ref.Tuning.Agent; a != nil {
 					out["agent_config"] = a
 				}
+				if a := f.agentOf(t); a != nil {
+					out["agent_history_processors"] = a.HistoryProcessors
+				}
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")
+				fmt.Println(f.promptsLine())
 				fmt.Println("Run name:", t.RunName())
 				fmt.Println("Tags:", strings.Join(t.Tags(), ", "))
 				fmt.Println("[DRY RUN] Resolved trial configuration:")
@@ -97,6 +102,7 @@ func runCmd(g *globals) *cobra.Command {
 				fmt.Println("[DRY RUN] Nothing started")
 				return nil
 			}
+			fmt.Println(f.promptsLine())
 			return launch(cmd.Context(), g, in, detach)
 		},
 	}
@@ -118,5 +124,7 @@ func runCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&dryRun, "dry-run", false, "print the resolved trial configuration and run name without running")
 	fl.BoolVar(&detach, "detach", false, "return once started")
 	fl.StringVar(&agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
+	fl.StringVar(&seedDir, "seed-configs", "", "the seed repository (or its config/ directory): the config run_sweep.py picks for --strategy")
+	fl.StringVar(&toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")
 	return cmd
 }

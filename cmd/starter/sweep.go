@@ -34,27 +34,14 @@ type sweepFlags struct {
 	budget   float64
 	dryRun   bool
 	asJSON   bool
-	// agentFile is --agent-config; agentCfg is the configuration once
-	// stored in the data directory (f.tuning.Agent refers to it).
-	agentFile string
-	agentCfg  *agent.Config
-}
-
-// loadAgent stores the --agent-config file in the data directory (once)
-// and makes every trial carry a reference to it (see config.StoreAgentFile).
-func (f *sweepFlags) loadAgent(g *globals) error {
-	if f.agentFile == "" || f.agentCfg != nil {
-		return nil
-	}
-	ref, c, err := config.StoreAgentFile(g.dataDir, f.agentFile)
-	if err != nil {
-		return err
-	}
-	f.agentCfg, f.tuning.Agent = &c, &ref
-	for _, n := range c.Notes {
-		fmt.Fprintf(os.Stderr, "note: %s: %s\n", f.agentFile, n)
-	}
-	return nil
+	// agentFile is --agent-config, seedDir --seed-configs, toolsDir
+	// --tools-dir; agentCfg (one file) or seedCfgs (per strategy) are the
+	// configurations once stored in the data directory (f.tuning refers
+	// to them). See loadAgent.
+	agentFile, seedDir, toolsDir string
+	agentLoaded                  bool
+	agentCfg                     *agent.Config
+	seedCfgs                     map[string]seedChoice
 }
 
 func (f *sweepFlags) bind(cmd *cobra.Command) {
@@ -70,6 +57,8 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&f.seed, "seed", 0, "seed of the random and bayes controllers (0: derived from the sweep name)")
 	cmd.Flags().Float64Var(&f.budget, "budget-usd", 0, "stop starting trials and instances at this total cost in USD (overrides the file's budget_usd)")
 	cmd.Flags().StringVar(&f.agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
+	cmd.Flags().StringVar(&f.seedDir, "seed-configs", "", "the seed repository (or its config/ directory): each trial runs the config run_sweep.py picks for its strategy")
+	cmd.Flags().StringVar(&f.toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -84,9 +73,6 @@ func sweepCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if f.dryRun {
-				if err := f.loadAgent(g); err != nil {
-					return err
-				}
 				return dryRun(cmd.OutOrStdout(), g, args[0], data, f)
 			}
 			if f.asJSON {
@@ -96,6 +82,7 @@ func sweepCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			fmt.Println(f.promptsLine())
 			return launch(cmd.Context(), g, in, f.detach)
 		},
 	}
@@ -111,15 +98,14 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 	if err != nil {
 		return workflows.SweepInput{}, err
 	}
-	if err := f.loadAgent(g); err != nil {
+	if err := f.loadAgent(g, spec); err != nil {
 		return workflows.SweepInput{}, err
 	}
 	for _, r := range refs {
-		if f.agentCfg == nil {
-			break
-		}
-		if err := config.CheckStrategy(*f.agentCfg, r.Strategy); err != nil {
-			return workflows.SweepInput{}, fmt.Errorf("%s: trial %s: %w", f.agentFile, r.RunName, err)
+		if c, ref := f.agentFor(r.Config.Strategy); c != nil {
+			if err := config.CheckTrialAgent(*c, ref, r.Config, r.Strategy); err != nil {
+				return workflows.SweepInput{}, fmt.Errorf("trial %s: %w", r.RunName, err)
+			}
 		}
 	}
 	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
@@ -206,6 +192,9 @@ func specHash(in workflows.SweepInput) string {
 	}
 	if in.Tuning.Agent != nil {
 		key += "\x00agent=" + in.Tuning.Agent.Hash
+	}
+	for _, s := range sortedKeys(in.Tuning.AgentByStrategy) {
+		key += "\x00agent." + s + "=" + in.Tuning.AgentByStrategy[s].Hash
 	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])
