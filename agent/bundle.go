@@ -44,7 +44,10 @@ func ParseBundle(file string, data []byte) ([]Tool, error) {
 		name, n := tools.Content[i].Value, tools.Content[i+1]
 		t, err := parseBundleTool(name, n)
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: tools.%s: %w", file, tools.Content[i].Line, name, err)
+			if !strings.Contains(err.Error(), "line ") {
+				err = fmt.Errorf("line %d: %w", tools.Content[i].Line, err)
+			}
+			return nil, fmt.Errorf("%s: tools.%s: %w", file, name, err)
 		}
 		out = append(out, t)
 	}
@@ -118,7 +121,7 @@ func parseBundleArg(n *yaml.Node) (Param, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return Param{}, fmt.Errorf("%s required", strings.Join(missing, ", "))
+		return Param{}, fmt.Errorf("line %d: argument %s lacks %s", n.Line, raw.Name, strings.Join(missing, ", "))
 	}
 	if raw.Format != nil && strings.TrimSpace(*raw.Format) != "{{value}}" && strings.TrimSpace(*raw.Format) != "{value}" {
 		return Param{}, fmt.Errorf("%s: argument_format %q is not implemented", raw.Name, *raw.Format)

@@ -108,7 +108,7 @@ parameters:
   hp-obs-n: {min: 1, max: 20}
   cost-limit: {distribution: log_uniform_values, min: 0.5, max: 4}
   wandb-tags: {value: [a, b]}
-command: [python, "${args}", --wandb-entity=team, --wandb-project=p]
+command: [python, "${args}", --wandb-entity=team, --wandb-project=p, --seed-configs=../seed, --tools-dir=/opt/tools]
 `
 	s, err := Parse("x.yaml", []byte(doc))
 	if err != nil {
@@ -129,6 +129,9 @@ command: [python, "${args}", --wandb-entity=team, --wandb-project=p]
 	}
 	if s.CommandFlags != (CommandFlags{WandbEntity: "team", WandbProject: "p"}) {
 		t.Errorf("CommandFlags = %+v", s.CommandFlags)
+	}
+	if s.Agent != (AgentFlags{SeedDir: "../seed", ToolsDir: "/opt/tools"}) {
+		t.Errorf("Agent = %+v", s.Agent)
 	}
 }
 

@@ -9,7 +9,8 @@ tools in declared order (hidden ones left out), each as {"type": "function", "fu
 "description": docstring, "parameters": {"type": "object", "properties": {arg: {"type", "description"[,
 "items"][, "enum"]}}, "required": [...]}}}, bundles resolved from the config's repository root.
 
-usage: seed_render.py CONFIG INSTANCES_JSON INSTANCE_ID  (prints {"messages": [...], "tools": [...]})
+usage: seed_render.py CONFIG INSTANCES_JSON=INSTANCE_ID...  (prints {"messages": [...], "tools": [...]} per
+instance, one a line)
 """
 import json
 import pathlib
@@ -33,7 +34,7 @@ def tool(name, doc, args):
     return {"type": "function", "function": {"name": name, "description": doc or "", "parameters": params}}
 
 
-def main(config, instances, instance_id):
+def render(config, instances, instance_id):
     path = pathlib.Path(config).resolve()
     agent = yaml.safe_load(path.read_text())["agent"]
     templates, tools_cfg = agent["templates"], agent["tools"]
@@ -53,8 +54,10 @@ def main(config, instances, instance_id):
             if name not in bundle.get("hidden_tools", []):
                 tools.append(tool(name, spec.get("docstring"), spec.get("arguments")))
     out = {"messages": [{"role": "system", "content": system}, {"role": "user", "content": instance}], "tools": tools}
-    print(json.dumps(out))
+    return json.dumps(out)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    for arg in sys.argv[2:]:
+        rows, iid = arg.rsplit("=", 1)
+        print(render(sys.argv[1], rows, iid))
