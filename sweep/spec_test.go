@@ -133,6 +133,18 @@ command: [python, "${args}", --wandb-entity=team, --wandb-project=p, --seed-conf
 	if s.Agent != (AgentFlags{SeedDir: "../seed", ToolsDir: "/opt/tools"}) {
 		t.Errorf("Agent = %+v", s.Agent)
 	}
+	// As parameters: not trial parameters, one value per sweep.
+	s, err = Parse("x.yaml", []byte(strings.Replace(doc, "parameters:\n", "parameters:\n  agent_config: {value: a.yaml}\n", 1)))
+	if err != nil || s.Agent.ConfigFile != "a.yaml" {
+		t.Fatalf("agent_config parameter: %v %+v", err, s.Agent)
+	}
+	if _, ok := s.Parameter("agent_config"); ok {
+		t.Errorf("agent_config became a trial parameter")
+	}
+	_, err = Parse("x.yaml", []byte(strings.Replace(doc, "parameters:\n", "parameters:\n  seed-configs: {values: [a, b]}\n", 1)))
+	if err == nil || !strings.Contains(err.Error(), "parameters.seed-configs") || !strings.Contains(err.Error(), "one agent configuration choice per sweep") {
+		t.Errorf("values: %v", err)
+	}
 }
 
 // Each malformed file must fail with an error naming the file, the line

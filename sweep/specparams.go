@@ -47,6 +47,9 @@ func (p *parser) parseParameters(n *yaml.Node) []Parameter {
 	}
 	var out []Parameter
 	for _, e := range p.pairs(n, "parameters") {
+		if p.agentParameter(e) {
+			continue
+		}
 		if _, ok := lookupParam(e.key); !ok {
 			p.errorf(e.kn, "parameters."+e.key, "%v", unknownParamError(e.key))
 			continue
@@ -211,4 +214,34 @@ func rangeError(p *Parameter, minInt, maxInt bool) string {
 		}
 	}
 	return ""
+}
+
+// agentParameter reads agent_config, seed_configs and tools_dir (or with
+// dashes) given as parameters: {value: PATH}, one per sweep, the same as
+// --agent-config=PATH, --seed-configs=PATH and --tools-dir=PATH in the
+// command. They choose the trials' prompts, not an experiment dimension,
+// so they are not trial parameters.
+func (p *parser) agentParameter(e pair) bool {
+	var dst *string
+	switch strings.ReplaceAll(e.key, "-", "_") {
+	case "agent_config":
+		dst = &p.agent.ConfigFile
+	case "seed_configs":
+		dst = &p.agent.SeedDir
+	case "tools_dir":
+		dst = &p.agent.ToolsDir
+	default:
+		return false
+	}
+	path := "parameters." + e.key
+	var v *yaml.Node
+	if e.v.Kind == yaml.MappingNode && len(e.v.Content) == 2 && e.v.Content[0].Value == "value" {
+		v = e.v.Content[1]
+	}
+	if v == nil || v.Kind != yaml.ScalarNode || v.Value == "" {
+		p.errorf(e.v, path, "must be {value: PATH}: one agent configuration choice per sweep")
+		return true
+	}
+	*dst = v.Value
+	return true
 }
