@@ -1,0 +1,265 @@
+package uibrowser
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ctxresearch/ctxsweep/engine"
+	"github.com/ctxresearch/ctxsweep/strategy"
+	"github.com/ctxresearch/ctxsweep/traj"
+	"github.com/ctxresearch/ctxsweep/ui"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// demoSweep is sweeps/demo.yaml cut to two strategies and one instance
+// (demo__tzstamp-5: 12 turns, the quickest tests to evaluate).
+const demoSweep = `method: grid
+metric: {name: solve_rate, goal: maximize}
+parameters:
+  model: {value: replay}
+  strategy: {values: [raw, hybrid]}
+  instances-subset: {value: demo}
+  instances-shuffle: {value: false}
+  instances-slice: {value: "5:6"}
+  call-limit: {value: 250}
+  cost-limit: {value: 0.0}
+  num-workers: {value: 1}
+  hp-obs-n: {value: 3}
+  hp-sum-n: {value: 4}
+  hp-sum-keep-m: {value: 2}
+`
+
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no chromium on PATH (apt-get install -y chromium)"
+	if os.Getenv("CTXSWEEP_BROWSER_TESTS") == "required" {
+		t.Fatalf("browser tests are required (CTXSWEEP_BROWSER_TESTS=required) but cannot run: %s", msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// TestBrowser runs a small demo sweep on the embedded server, opens the UI
+// in headless Chromium, clicks from the sweeps to the sweep, the hybrid
+// trial and its instance, moves the turn slider with the keyboard, and
+// checks the messages shown against `starter view --json` for that turn
+// (traj.Parse, traj.Build and View.JSON, as cmd/starter/view.go calls
+// them, with the trial's --strategy and --hp-* flags). Screenshots go to
+// $CTXSWEEP_UI_SCREENSHOTS, or a temporary directory.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	exe := chromium(t)
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dataDir := t.TempDir()
+	e, err := engine.Start(ctx, engine.Options{DataDir: dataDir, UIPort: -1, Worker: engine.WorkerAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	run, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SweepID("uidemo"), TaskQueue: workflows.TaskQueue},
+		workflows.SweepWorkflow, workflows.SweepInput{Name: "uidemo", File: "uidemo.yaml", Source: demoSweep, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.SweepStatus
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Instances != 2 {
+		t.Fatalf("demo sweep: %d instances done, want 2", st.Instances)
+	}
+	t.Logf("demo sweep finished in %s", time.Since(began).Round(time.Millisecond))
+
+	srv, err := ui.New(ui.Config{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	shots := os.Getenv("CTXSWEEP_UI_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 1000),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			b, err := chromedp.FullScreenshot(90)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name), b, 0o644)
+		})
+	}
+	type C = chromedp.CSS
+	browse := time.Now()
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(hs.URL+"/"),
+		chromedp.WaitVisible(C(`#sweeps a.sweep-link`)),
+		shot("1-sweeps.png"),
+		chromedp.Click(C(`#sweeps a.sweep-link`)),
+		chromedp.WaitVisible(C(`#trials`)),
+		chromedp.WaitVisible(C(`#figure`)),
+		shot("2-sweep.png"),
+		chromedp.Click(chromedp.Search(`//table[@id="trials"]//a[contains(., "hyb")]`)),
+		chromedp.WaitVisible(C(`#instances a.instance-link`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	trialName, err := chromedp.Run(bctx, chromedp.Text(C(`h1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(trialName, "hyb") {
+		t.Fatalf("clicked into %q, want the hybrid trial", trialName)
+	}
+	if err := chromedp.Do(bctx,
+		shot("3-trial.png"),
+		chromedp.Click(C(`#instances a.instance-link`)),
+		chromedp.WaitVisible(C(`#view .msg`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	maxTurn, err := chromedp.Run(bctx, chromedp.AttributeValue(C(`#turn`), "max"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var turns int
+	fmt.Sscan(maxTurn.Value, &turns)
+	if turns < 6 {
+		t.Fatalf("slider max %q: want the instance's turns", maxTurn.Value)
+	}
+	// Move the slider down with the keyboard: one turn per ArrowLeft.
+	want := turns - 2
+	acts := []chromedp.Action[chromedp.Void]{chromedp.Focus(C(`#turn`))}
+	for range turns - want {
+		acts = append(acts, chromedp.KeyEvent(kb.ArrowLeft))
+	}
+	acts = append(acts, chromedp.WaitVisible(C(fmt.Sprintf(`#viewer[data-turn="%d"]:not([data-loading])`, want))))
+	sctx, scancel := context.WithTimeout(bctx, 30*time.Second)
+	defer scancel()
+	if err := chromedp.Do(sctx, acts...); err != nil {
+		t.Fatal(err)
+	}
+	type shownMsg struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+		Head    string `json:"head"`
+	}
+	shown, err := chromedp.Run(bctx, chromedp.Evaluate[[]shownMsg](`[...document.querySelectorAll("#view .msg")].map(d => ({role: d.dataset.role, content: d.querySelector(".msg-content").textContent, head: d.querySelector(".msg-head").textContent}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shownJSON, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("view-json").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := chromedp.Run(bctx, chromedp.Text(C(`#view-summary`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(shots, "4-instance.png"), view, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What `starter view TRAJ --turn T --strategy hybrid --hp-obs-n 3
+	// --hp-sum-n 4 --hp-sum-keep-m 2 --json` prints.
+	files, _ := filepath.Glob(filepath.Join(dataDir, "runs", "uidemo", "*hyb*", "demo__tzstamp-5", "demo__tzstamp-5.traj"))
+	if len(files) != 1 {
+		t.Fatalf("hybrid trajectory: %v", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := traj.Parse(files[0], data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := strategy.Defaults("")
+	p.Strategy, p.ObsN, p.SumN, p.SumKeepM = strategy.Hybrid, 3, 4, 2
+	v, err := traj.Build(f, want, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON, err := v.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wire []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	}
+	if err := json.Unmarshal(wantJSON, &wire); err != nil {
+		t.Fatal(err)
+	}
+	if shownJSON != string(wantJSON) {
+		t.Errorf("the page's view JSON differs from starter view --json at turn %d", want)
+	}
+	if len(shown) != len(wire) {
+		t.Fatalf("turn %d: %d messages shown, starter view has %d", want, len(shown), len(wire))
+	}
+	masked, summaries := 0, 0
+	for i := range wire {
+		if shown[i].Role != wire[i].Role || shown[i].Content != wire[i].Content {
+			t.Errorf("turn %d message %d: shown %s %.60q, starter view %s %.60q", want, i, shown[i].Role, shown[i].Content, wire[i].Role, wire[i].Content)
+		}
+		if strings.Contains(shown[i].Head, "MASKED") {
+			masked++
+		}
+		if strings.Contains(shown[i].Head, "SUMMARY") {
+			summaries++
+		}
+	}
+	wantMasked, wantSummaries := 0, 0
+	for _, it := range v.Items {
+		if it.Masked {
+			wantMasked++
+		}
+		if it.Summary != nil {
+			wantSummaries++
+		}
+	}
+	if masked != wantMasked || summaries != wantSummaries || wantMasked+wantSummaries == 0 {
+		t.Errorf("turn %d: %d masked and %d summaries marked, starter view has %d and %d", want, masked, summaries, wantMasked, wantSummaries)
+	}
+	if !strings.Contains(summary, fmt.Sprintf("turn %d of %d", want, turns)) {
+		t.Errorf("view summary %q", summary)
+	}
+	t.Logf("browser part took %s (whole test %s); screenshots in %s", time.Since(browse).Round(time.Millisecond), time.Since(began).Round(time.Millisecond), shots)
+}
