@@ -5,7 +5,7 @@
 // ExpiredTokenException for a key past its expiry, UnrecognizedClient or
 // InvalidSignature for anything else wrong, and any injected fault
 // (ThrottlingException, ServiceUnavailableException ...), never with a
-// Retry-After. Replies follow a script: bash commands, then submit on
+// Retry-After. CountTokens answers 3 for any signed request. Replies follow a script: bash commands, then submit on
 // Config.Turns; a request without tools (a summary) gets text.
 package fakebedrock
 
@@ -224,7 +224,8 @@ func (s *Server) check(r *http.Request, body []byte) (status int, exception, msg
 }
 
 func (s *Server) converse(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/converse") {
+	count := strings.HasSuffix(r.URL.Path, "/count-tokens")
+	if r.Method != http.MethodPost || !(count || strings.HasSuffix(r.URL.Path, "/converse")) {
 		s.fail(w, 404, "UnknownOperationException", "unknown operation "+r.URL.Path)
 		return
 	}
@@ -234,6 +235,11 @@ func (s *Server) converse(w http.ResponseWriter, r *http.Request) {
 	}
 	if status, exc, msg := s.check(r, body); status != 0 {
 		s.fail(w, status, exc, msg)
+		return
+	}
+	if count {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"inputTokens":3}`)
 		return
 	}
 	if s.cfg.Fault != nil {

@@ -30,6 +30,8 @@ func TestSignaturesAndCredentialOutage(t *testing.T) {
 	require.NoError(t, err)
 	req := llm.Request{Messages: []agent.Message{{Role: agent.RoleUser, Content: "fix it"}},
 		Tools: []agent.Tool{{Name: "bash", Description: "run", Params: []agent.Param{{Name: "command", Type: "string", Required: true}}}}}
+	require.NoError(t, llm.Check(context.Background(), p, llm.MapEnv(map[string]string{"AWS_REGION": "us-east-1"}), llm.Options{}),
+		"the pre-flight's CountTokens is signed and accepted")
 	resp, err := m.Complete(context.Background(), req)
 	require.NoError(t, err)
 	require.Equal(t, "bash", resp.ToolCalls[0].Name)
@@ -45,4 +47,7 @@ func TestSignaturesAndCredentialOutage(t *testing.T) {
 	_, err = bad.Complete(context.Background(), req)
 	require.Equal(t, llm.KindAuth, llm.KindOf(err), "a wrong secret is an invalid signature: %v", err)
 	require.Equal(t, 1, srv.Stats().Rejected["InvalidSignatureException"])
+	err = llm.Check(context.Background(), p, llm.MapEnv(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "ASIAFAKE000000000000",
+		"AWS_SECRET_ACCESS_KEY": "wrong", "AWS_SESSION_TOKEN": "fake-token-0"}), llm.Options{})
+	require.ErrorContains(t, err, "Bedrock refused the credentials")
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,9 +28,10 @@ func modelsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			fmt.Printf("%-50s %-17s %-26s %s\n", "preset", "provider", "USD/M in / cached / out", "credentials")
+			aws := &awsChain{}
 			for _, name := range presets.Names() {
 				p := presets[name]
-				fmt.Printf("%-50s %-17s %-26s %s\n", name, p.Provider, priceText(p), credentials(p, env))
+				fmt.Printf("%-50s %-17s %-26s %s\n", name, p.Provider, priceText(p), credentials(cmd.Context(), p, env, aws))
 			}
 			fmt.Println("\nPrices are list prices per million tokens (sources and dates in config/models.yaml); unpriced presets run with cost 0 and no cost limit.")
 			fmt.Println("Keys are read from the environment, ./.env or $CTXSWEEP_ENV_FILE.")
@@ -58,18 +61,25 @@ func money(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-func credentials(p llm.Preset, env llm.Env) string {
+// awsChain remembers what the AWS credential chain gave, so it is asked
+// once for all Bedrock presets.
+type awsChain struct {
+	done bool
+	text string
+}
+
+func credentials(ctx context.Context, p llm.Preset, env llm.Env, aws *awsChain) string {
 	switch {
 	case p.Provider == llm.ProviderReplay:
 		return "✓ (none needed)"
 	case p.Provider == llm.ProviderBedrock:
-		region := env.First("AWS_REGION", "AWS_DEFAULT_REGION") != ""
-		auth := env.First("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE") != "" ||
-			(env.Get("AWS_ACCESS_KEY_ID") != "" && env.Get("AWS_SECRET_ACCESS_KEY") != "")
-		if region && auth {
-			return "✓ AWS"
+		if env.Get("AWS_BEARER_TOKEN_BEDROCK") != "" && env.First("AWS_REGION", "AWS_DEFAULT_REGION") != "" {
+			return "✓ AWS_BEARER_TOKEN_BEDROCK"
 		}
-		return "✗ AWS region and credentials (AWS_REGION + AWS_BEARER_TOKEN_BEDROCK, access keys or AWS_PROFILE)"
+		if !aws.done {
+			aws.done, aws.text = true, awsCredentials(ctx, p, env)
+		}
+		return aws.text
 	case p.KeyEnv() == "":
 		return "✓ (no key needed)"
 	case env.Get(p.KeyEnv()) != "":
@@ -77,4 +87,21 @@ func credentials(p llm.Preset, env llm.Env) string {
 	default:
 		return "✗ " + p.KeyEnv()
 	}
+}
+
+// awsCredentials asks the SDK's credential chain (keys, profile with SSO or
+// credential_process, container, IMDS) for credentials, briefly.
+func awsCredentials(ctx context.Context, p llm.Preset, env llm.Env) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	p.APIBase = "" // the chain does not depend on the endpoint
+	m, err := llm.New(p, env, llm.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return "✗ AWS region (AWS_REGION, or a region in the AWS profile)"
+	}
+	src, err := llm.BedrockCredentialSource(ctx, m)
+	if err != nil {
+		return "✗ AWS credentials (AWS_BEARER_TOKEN_BEDROCK, access keys, AWS_PROFILE, container or instance role)"
+	}
+	return "✓ AWS (" + src + ")"
 }

@@ -24,6 +24,7 @@ var runParams = []string{
 func runCmd(g *globals) *cobra.Command {
 	vals := map[string]*string{}
 	var wandb, dryRun, detach bool
+	long := &sweepFlags{}
 	var project, entity, group, agentFile, seedDir, toolsDir string
 	var tags []string
 	cmd := &cobra.Command{
@@ -51,7 +52,8 @@ func runCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f := &sweepFlags{flags: sweep.CommandFlags{Wandb: wandb, WandbProject: project, WandbEntity: entity}, parallel: 1}
+			f := &sweepFlags{flags: sweep.CommandFlags{Wandb: wandb, WandbProject: project, WandbEntity: entity}, parallel: 1,
+				tuning: long.tuning, skipPreflight: long.skipPreflight || dryRun}
 			spec, err := sweep.Parse("starter run flags", src)
 			if err != nil {
 				return fmt.Errorf("%w\n(the flags were turned into this sweep:\n%s)", err, src)
@@ -123,6 +125,7 @@ func runCmd(g *globals) *cobra.Command {
 	fl.StringSliceVar(&tags, "wandb-tags", nil, "W&B tags, put before the generated ones")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the resolved trial configuration and run name without running")
 	fl.BoolVar(&detach, "detach", false, "return once started")
+	bindLongRun(cmd, long)
 	fl.StringVar(&agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
 	fl.StringVar(&seedDir, "seed-configs", "", "the seed repository (or its config/ directory): the config run_sweep.py picks for --strategy")
 	fl.StringVar(&toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")

@@ -34,6 +34,8 @@ type sweepFlags struct {
 	budget   float64
 	dryRun   bool
 	asJSON   bool
+	// skipPreflight is --skip-preflight (see preflight).
+	skipPreflight bool
 	// agentFile is --agent-config, seedDir --seed-configs, toolsDir
 	// --tools-dir; agentCfg (one file) or seedCfgs (per strategy) are the
 	// configurations once stored in the data directory (f.tuning refers
@@ -59,6 +61,14 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
 	cmd.Flags().StringVar(&f.seedDir, "seed-configs", "", "the seed repository (or its config/ directory): each trial runs the config run_sweep.py picks for its strategy")
 	cmd.Flags().StringVar(&f.toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")
+	bindLongRun(cmd, f)
+}
+
+// bindLongRun adds the flags of long unattended runs (sweep and run).
+func bindLongRun(cmd *cobra.Command, f *sweepFlags) {
+	cmd.Flags().BoolVar(&f.skipPreflight, "skip-preflight", false, "start without checking first that every model's credentials work (offline planning, keys only on remote workers)")
+	cmd.Flags().DurationVar(&f.tuning.APIGiveUp, "api-give-up", workflows.DefaultAPIGiveUp, "how long a model call may keep failing on a provider outage or rate limit before the instance ends exit_api")
+	cmd.Flags().DurationVar(&f.tuning.CredentialWait, "credential-wait", workflows.DefaultCredentialWait, "how long model calls wait for credentials that may heal (expired session token, credentials endpoint down) before the instance ends exit_api")
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -106,6 +116,11 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 			if err := config.CheckTrialAgent(*c, ref, r.Config, r.Strategy); err != nil {
 				return workflows.SweepInput{}, fmt.Errorf("trial %s: %w", r.RunName, err)
 			}
+		}
+	}
+	if !f.skipPreflight {
+		if err := preflight(context.Background(), presets, sweepModels(spec, refs)); err != nil {
+			return workflows.SweepInput{}, err
 		}
 	}
 	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
