@@ -161,9 +161,13 @@ func parseSeed(doc *yaml.Node) (Config, error) {
 		return c, fmt.Errorf("agent.templates.demonstrations: demonstrations are not implemented")
 	}
 	t := a.Templates
-	c.Templates = Templates{System: t.System, Instance: t.Instance, Strategy: t.Strategy, NextStep: t.NextStep,
-		NextStepNoOutput: t.NextStepNoOutput, Truncated: t.NextStepTruncated, SummarySystem: t.SummarySystem,
-		CommandTimeout: t.CommandCancelled, ShellCheckError: t.ShellCheckError}
+	// The seed renders these with Jinja2, which drops one trailing newline
+	// of the template (keep_trailing_newline is off): a `|` block renders
+	// like a `|-` one.
+	j := func(s string) string { return strings.TrimSuffix(s, "\n") }
+	c.Templates = Templates{System: j(t.System), Instance: j(t.Instance), Strategy: j(t.Strategy), NextStep: j(t.NextStep),
+		NextStepNoOutput: j(t.NextStepNoOutput), Truncated: j(t.NextStepTruncated), SummarySystem: t.SummarySystem,
+		CommandTimeout: j(t.CommandCancelled), ShellCheckError: j(t.ShellCheckError)}
 	tools, err := seedToolConfig(a.Tools, &c)
 	if err != nil {
 		return c, err
@@ -206,9 +210,9 @@ func seedToolConfig(st seedTools, c *Config) ([]string, error) {
 	case len(st.ResetCommands) > 0:
 		return nil, fmt.Errorf("agent.tools.reset_commands: reset commands are not implemented")
 	}
-	c.Templates.FormatError = st.FormatErrorTemplate
+	c.Templates.FormatError = strings.TrimSuffix(st.FormatErrorTemplate, "\n")
 	if c.Templates.FormatError == "" && st.ParseFunction != nil {
-		c.Templates.FormatError = st.ParseFunction.ErrorMessage
+		c.Templates.FormatError = strings.TrimSuffix(st.ParseFunction.ErrorMessage, "\n")
 	}
 	c.Tools.EnableBash = st.EnableBashTool
 	if st.Bundles != nil {
@@ -222,7 +226,7 @@ func seedToolConfig(st seedTools, c *Config) ([]string, error) {
 		c.Tools.Hidden = append(c.Tools.Hidden, b.HiddenTools...)
 	}
 	if f := st.Filter; f != nil {
-		c.Templates.Blocked = f.BlocklistErrorTemplate
+		c.Templates.Blocked = strings.TrimSuffix(f.BlocklistErrorTemplate, "\n")
 		c.Tools.Blocklist, c.Tools.BlocklistStandalone, c.Tools.BlockUnlessRegex = f.Blocklist, f.BlocklistStandalone, f.BlockUnlessRegex
 	}
 	if len(st.EnvVariables) > 0 {

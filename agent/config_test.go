@@ -72,7 +72,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"unknown nested key", ours("limits: {exec_timeout: 3}\n"), "unknown key limits.exec_timeout"},
 		{"unknown template", strings.Replace(ours(""), "  next_step", "  next_stp: x\n  next_step", 1), "unknown key templates.next_stp"},
 		{"missing template", "templates: {system_template: s}\n", "instance_template, next_step_template required"},
-		{"jinja", ours("  format_error_template: \"{% if error_code == 'missing' %}x{% endif %}\"\n"), "templates.format_error_template uses Jinja blocks"},
+		{"jinja", ours("  format_error_template: \"{% for c in codes %}x{% endfor %}\"\n"), "templates.format_error_template: {% for c in codes %}: only if, elif, else and endif"},
 		{"unknown error code", ours("  format_error_templates: {nope: x}\n"), "format_error_templates.nope: unknown error code"},
 		{"unknown bundle", ours("tools: {bundles: [windowed]}\n"), `bundle "windowed" is not implemented`},
 		{"hidden tool not offered", ours("tools: {bundles: [submit], hidden_tools: [edit]}\n"), `"edit" is not a tool of the selected bundles`},

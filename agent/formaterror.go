@@ -103,9 +103,11 @@ func (t *Templates) validate() error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if strings.Contains(names[k], "{%") {
-			return fmt.Errorf("templates.%s uses Jinja blocks ({%% ... %%}), which are not supported: only {{name}} substitution is "+
-				"(per-error-code messages go in format_error_templates)", k)
+		if hasJinjaBlocks(names[k]) {
+			if _, err := parseJinja(names[k]); err != nil {
+				return fmt.Errorf("templates.%s: %v (supported: {{name}}, {%% if %%} / {%% elif %%} / {%% else %%} / {%% endif %%} "+
+					"on `name`, `not name`, `name == \"text\"`, `name != \"text\"`, white-space control, comments)", k, err)
+			}
 		}
 	}
 	if t.Truncated == "" {

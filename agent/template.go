@@ -6,8 +6,9 @@ import (
 )
 
 // Templates are the prompt templates of one agent configuration. They use
-// plain {{var}} substitution, as the seed's configs do; Jinja blocks
-// ({% ... %}) are refused when a configuration is loaded.
+// plain {{var}} substitution, as the seed's configs do, and the Jinja
+// subset of jinja.go ({% if %} branches, white-space control); other Jinja
+// constructs are refused when a configuration is loaded.
 type Templates struct {
 	System   string `yaml:"system_template" json:"system_template"`
 	Instance string `yaml:"instance_template" json:"instance_template"`
@@ -40,8 +41,18 @@ type Templates struct {
 }
 
 // Render substitutes every {{name}} (spaces inside the braces allowed) with
-// vars[name]. An unknown variable is an error naming it.
+// vars[name]. An unknown variable is an error naming it. A template with
+// Jinja blocks ({% if %} ...) is rendered with the Jinja subset of jinja.go.
 func Render(tmpl string, vars map[string]string) (string, error) {
+	if hasJinjaBlocks(tmpl) {
+		nodes, err := parseJinja(tmpl)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		renderJinja(nodes, vars, &b)
+		return b.String(), nil
+	}
 	var b strings.Builder
 	rest := tmpl
 	for {
