@@ -142,5 +142,7 @@ func newFixture(t testing.TB, turns int) fixture {
 	}
 	write(t, filepath.Join(f.importDir, "legacy-run", "swe__repo-1.traj"), legacyTraj(t))
 	write(t, filepath.Join(f.importDir, "nested", "deep", "proj__x-2", "proj__x-2.traj"), trajJSON(t, 3, 100))
+	// Steps and info but no history: shown without turn views.
+	write(t, filepath.Join(f.importDir, "legacy-run", "nohist__3.traj"), []byte(`{"trajectory": [{"action": "ls", "observation": "a.py", "thought": "look"}], "info": {"exit_status": "exit_format"}}`))
 	return f
 }

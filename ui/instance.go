@@ -123,12 +123,14 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, len(d.Steps)
 		data["Prev"], data["Next"] = pageLink(page-1), pageLink(page+1)
 		data["Chart"] = newTurnChart(d.Steps)
-		p := t.Params()
-		data["Turns"] = len(d.File.Queries)
-		data["ViewURL"] = link("/api/view", base...)
-		data["Params"] = p
-		data["Strategies"] = strategy.Names()
-		data["Layout"] = d.File.Layout
+		if d.File != nil {
+			data["Turns"] = len(d.File.Queries)
+			data["ViewURL"] = link("/api/view", base...)
+			data["Params"] = t.Params()
+			data["Strategies"] = strategy.Names()
+		} else {
+			data["ViewErr"] = d.ViewErr.Error()
+		}
 	}
 	patch := ""
 	if row.Record != nil && row.Record.PatchFile != "" {
@@ -239,6 +241,9 @@ func (s *Server) loadView(r *http.Request) (*traj.View, error) {
 	d := s.cache.load(row.Traj)
 	if d.Err != nil {
 		return nil, d.Err
+	}
+	if d.File == nil {
+		return nil, fmt.Errorf("%w: no views of this trajectory: %v", errNotFound, d.ViewErr)
 	}
 	turn, err := strconv.Atoi(q.Get("turn"))
 	if err != nil || turn < 1 || turn > len(d.File.Queries) {

@@ -45,8 +45,15 @@ func (s *Server) progressAll(ctx context.Context) []progress {
 		cancel()
 	}
 	var out []progress
+	seen := map[string]bool{}
 	for _, sw := range s.sweeps() {
+		seen[sw.Key] = true
 		out = append(out, s.progressOf(ctx, sw, states))
+	}
+	for name, st := range states { // running, with no outputs yet
+		if st == "Running" && !seen[name] {
+			out = append(out, s.progressOf(ctx, sweepRef{Key: name, Title: name, Dir: filepath.Join(s.runsDir(), name)}, states))
+		}
 	}
 	return out
 }
@@ -92,13 +99,21 @@ func (s *Server) progressFromFiles(sw sweepRef, p *progress) {
 		return
 	}
 	p.TrialsTotal = len(ts)
+	if sw.Imported { // counted, not read: imports can be thousands of large files
+		for _, t := range ts {
+			n := len(trajFiles(t.Dir))
+			p.TrialsDone, p.InstancesDone, p.InstancesTotal = p.TrialsDone+1, p.InstancesDone+n, p.InstancesTotal+n
+		}
+		p.State, p.ETA = "imported", "--"
+		return
+	}
 	finished := true
 	for _, t := range ts {
 		rows, err := s.instances(t)
 		if err != nil {
 			continue
 		}
-		done := sw.Imported || exists(filepath.Join(t.Dir, "results.json"))
+		done := exists(filepath.Join(t.Dir, "results.json"))
 		if done {
 			p.TrialsDone++
 		} else {
@@ -120,8 +135,6 @@ func (s *Server) progressFromFiles(sw sweepRef, p *progress) {
 		}
 	}
 	switch {
-	case sw.Imported:
-		p.State = "imported"
 	case finished && len(ts) > 0:
 		p.State = "finished"
 	default:

@@ -81,6 +81,8 @@ func TestHandlersStatusCodes(t *testing.T) {
 		{q("/instance", "s", "sw", "t", f.raw, "i", "nope"), 404, ""},
 		{q("/instance", "s", "@1", "t", "legacy-run", "i", "swe__repo-1"), 200, "text/html"},
 		{q("/instance", "s", "@1", "t", "nested/deep", "i", "proj__x-2"), 200, "text/html"},
+		{q("/instance", "s", "@1", "t", "legacy-run", "i", "nohist__3"), 200, "text/html"},
+		{q("/api/view", "s", "@1", "t", "legacy-run", "i", "nohist__3", "turn", "1"), 404, ""},
 		{view("turn", "3"), 200, "application/json"},
 		{view("turn", "3", "strategy", "hybrid", "o", "1", "n", "2", "k", "1"), 200, "application/json"},
 		{view("turn", "0"), 400, ""},
@@ -139,6 +141,9 @@ func TestEscaping(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("instance page lacks %q", want)
 		}
+	}
+	if body := get(t, s, q("/instance", "s", "@1", "t", "legacy-run", "i", "nohist__3")).Body.String(); !strings.Contains(body, "No turn views") || !strings.Contains(body, `id="step-1"`) {
+		t.Errorf("a trajectory without history: its steps are not shown with a note")
 	}
 	if body := get(t, s, q("/trial", "s", "@1", "t", "legacy-run")).Body.String(); !strings.Contains(body, "x&lt;img src=x onerror=alert(1)&gt;") {
 		t.Errorf("trial page does not show the markup file name as text")
@@ -329,7 +334,7 @@ func (l fakeLive) Status(context.Context, string) (workflows.SweepStatus, error)
 func TestProgressLiveAndFiles(t *testing.T) {
 	f := newFixture(t, 2)
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	live := fakeLive{states: map[string]string{"sw": "Running"}, st: workflows.SweepStatus{Name: "sw", State: "running", Started: now.Add(-10 * time.Minute),
+	live := fakeLive{states: map[string]string{"sw": "Running", "gone": "Completed"}, st: workflows.SweepStatus{Name: "sw", State: "running", Started: now.Add(-10 * time.Minute),
 		Done: 1, Running: 1, Planned: 2, Instances: 5, Total: 10, Cost: 1.5}}
 	s := newServer(t, Config{DataDir: f.dataDir, Live: live, Now: func() time.Time { return now }})
 	var ps []progress
@@ -338,6 +343,14 @@ func TestProgressLiveAndFiles(t *testing.T) {
 	}
 	if len(ps) != 1 || ps[0].Source != "temporal" || ps[0].InstancesDone != 5 || ps[0].InstancesTotal != 10 || ps[0].ETA != "10m0s" || ps[0].TrialsTotal != 2 {
 		t.Errorf("live progress: %+v", ps)
+	}
+	// A sweep just started, with no outputs yet, is listed from Temporal.
+	live.states["fresh"] = "Running"
+	s = newServer(t, Config{DataDir: f.dataDir, Live: live, Now: func() time.Time { return now }})
+	ps = nil
+	_ = json.Unmarshal(get(t, s, "/api/sweeps").Body.Bytes(), &ps)
+	if len(ps) != 2 || ps[1].Key != "fresh" || ps[1].Source != "temporal" {
+		t.Errorf("a running sweep without outputs: %+v", ps)
 	}
 	s = newServer(t, Config{DataDir: f.dataDir, Live: fakeLive{err: errors.New("down")}})
 	ps = nil

@@ -71,11 +71,14 @@ type trajSummary struct {
 }
 
 // trajData is a parsed trajectory: the history (for views) and the steps.
+// Err says the file is unreadable; ViewErr that its history cannot be
+// rebuilt into views (the steps are still shown).
 type trajData struct {
-	File  *traj.File
-	Steps []step
-	Info  trajInfo
-	Err   error
+	File    *traj.File
+	Steps   []step
+	Info    trajInfo
+	Err     error
+	ViewErr error
 }
 
 type cacheKey struct {
@@ -164,7 +167,7 @@ func parseTraj(path string) *trajData {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.File, d.Err = traj.Parse(path, b)
+		d.File, d.ViewErr = traj.Parse(path, b)
 	}()
 	var rest struct {
 		Trajectory []step    `json:"trajectory"`
@@ -172,8 +175,8 @@ func parseTraj(path string) *trajData {
 	}
 	rerr := json.Unmarshal(b, &rest)
 	wg.Wait()
-	if rerr != nil && d.Err == nil {
-		d.Err = fmt.Errorf("%s: %v", path, rerr)
+	if rerr != nil {
+		d.Err = fmt.Errorf("%s: not a trajectory: %v", path, rerr)
 	}
 	d.Steps = rest.Trajectory
 	if rest.Info != nil {

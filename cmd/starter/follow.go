@@ -99,30 +99,9 @@ func detached(e *engine.Engine, id string) error {
 	return exitError(130)
 }
 
-// querySweep asks the sweep for its status and its running trials for
-// their live figures (trials of a sweep without budget or early
-// termination report none to the sweep as they go).
+// querySweep is engine's QuerySweep.
 func querySweep(ctx context.Context, e *engine.Engine, id string, timeout time.Duration) (workflows.SweepStatus, error) {
-	qctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var st workflows.SweepStatus
-	v, err := e.Client.QueryWorkflow(qctx, id, "", "status")
-	if err != nil {
-		return st, err
-	}
-	if err := v.Get(&st); err != nil {
-		return st, err
-	}
-	live := map[string]workflows.TrialStatus{}
-	for _, t := range st.Trials {
-		if t.State != workflows.TrialRunning {
-			continue
-		}
-		if ts, err := queryTrial(qctx, e, t.ID); err == nil {
-			live[t.ID] = ts // a trial not answering keeps the sweep's figures
-		}
-	}
-	return workflows.WithLive(st, live), nil
+	return e.QuerySweep(ctx, id, timeout)
 }
 
 // progressLine: trials and instances done, cost so far, ETA.

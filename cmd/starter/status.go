@@ -76,14 +76,7 @@ func statusCmd(g *globals) *cobra.Command {
 }
 
 func queryTrial(ctx context.Context, e *engine.Engine, id string) (workflows.TrialStatus, error) {
-	qctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	var ts workflows.TrialStatus
-	v, err := e.Client.QueryWorkflow(qctx, id, "", "status")
-	if err != nil {
-		return ts, err
-	}
-	return ts, v.Get(&ts)
+	return e.QueryTrial(ctx, id)
 }
 
 func listSweeps(ctx context.Context, e *engine.Engine) error {

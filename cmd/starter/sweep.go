@@ -224,6 +224,11 @@ func launch(ctx context.Context, g *globals, in workflows.SweepInput, detach boo
 	}
 	defer e.Close()
 	banner(e, g)
+	if !detach {
+		if url := serveUI(ctx, e, g); url != "" {
+			fmt.Printf("Sweep UI: %s (while this runs; `starter ui` any time)\n", url)
+		}
+	}
 	id := workflows.SweepID(in.Name)
 	hash := specHash(in)
 	desc, err := e.Client.DescribeWorkflowExecution(ctx, id, "")

@@ -7,18 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.uber.org/zap"
 
 	"github.com/ctxresearch/ctxsweep/engine"
 	"github.com/ctxresearch/ctxsweep/ui"
-	"github.com/ctxresearch/ctxsweep/workflows"
+	"github.com/ctxresearch/ctxsweep/ui/live"
 )
 
 func init() { commands = append(commands, uiCmd) }
@@ -54,9 +49,9 @@ or a random one, printed in the URL.`,
 					temporalUI = info.UIURL
 				}
 			}
-			live := &uiLive{g: g}
-			defer live.close()
-			srv, err := ui.New(ui.Config{DataDir: g.dataDir, Imports: args, Live: live, Token: token, LoopbackHosts: loop && token == "",
+			src := live.New(live.Options{DataDir: g.dataDir, Address: g.address, Namespace: g.namespace, ModelsFiles: g.modelsFile})
+			defer src.Close()
+			srv, err := ui.New(ui.Config{DataDir: g.dataDir, Imports: args, Live: src, Token: token, LoopbackHosts: loop && token == "",
 				TemporalUI: temporalUI, Namespace: g.namespace})
 			if err != nil {
 				return err
@@ -105,86 +100,20 @@ func displayAddr(a string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// uiLive answers the UI's live questions from Temporal: the server given
-// by --temporal-address, or the one a process on the data directory runs
-// (server.json). It never starts a server; with none reachable it fails
-// fast and retries at most every 5 s, and the UI reads the files.
-type uiLive struct {
-	g    *globals
-	mu   sync.Mutex
-	e    *engine.Engine
-	last time.Time
-}
-
-func (l *uiLive) engine(ctx context.Context) *engine.Engine {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.e != nil || time.Since(l.last) < 5*time.Second {
-		return l.e
-	}
-	l.last = time.Now()
-	address := l.g.address
-	if address == "" {
-		info, err := engine.ReadServerInfo(l.g.dataDir)
-		if err != nil || info.PID <= 0 || syscall.Kill(info.PID, 0) != nil {
-			return nil
-		}
-		address = info.Address
-	}
-	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	e, err := engine.Start(dctx, engine.Options{DataDir: l.g.dataDir, Address: address, Namespace: l.g.namespace,
-		Worker: engine.WorkerNone, ModelsFiles: l.g.modelsFile, Log: zap.NewNop()})
+// serveUI serves the web UI on a free loopback port for as long as ctx
+// lives (the `starter sweep` process), reading live figures through e,
+// and returns its address ("" if it cannot listen).
+func serveUI(ctx context.Context, e *engine.Engine, g *globals) string {
+	srv, err := ui.New(ui.Config{DataDir: g.dataDir, Live: live.Attach(e), LoopbackHosts: true, TemporalUI: e.UIURL, Namespace: g.namespace})
 	if err != nil {
-		return nil
+		return ""
 	}
-	l.e = e
-	return e
-}
-
-// drop forgets a connection that failed, to dial again later.
-func (l *uiLive) drop(e *engine.Engine) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.e == e && e != nil {
-		e.Close()
-		l.e = nil
-	}
-}
-
-func (l *uiLive) close() { l.drop(l.e) }
-
-func (l *uiLive) Sweeps(ctx context.Context) (map[string]string, error) {
-	e := l.engine(ctx)
-	if e == nil {
-		return nil, errors.New("no Temporal server")
-	}
-	resp, err := e.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowType = 'SweepWorkflow'"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		l.drop(e)
-		return nil, err
+		return ""
 	}
-	out := map[string]string{}
-	for _, x := range resp.Executions {
-		name := x.Execution.WorkflowId[len("sweep/"):]
-		if _, seen := out[name]; seen {
-			continue // the newest run comes first
-		}
-		if x.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			out[name] = "Running"
-		} else {
-			out[name] = x.Status.String()
-		}
-	}
-	return out, nil
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	context.AfterFunc(ctx, func() { _ = hs.Close() })
+	return "http://" + ln.Addr().String() + "/"
 }
-
-func (l *uiLive) Status(ctx context.Context, name string) (workflows.SweepStatus, error) {
-	e := l.engine(ctx)
-	if e == nil {
-		return workflows.SweepStatus{}, errors.New("no Temporal server")
-	}
-	return querySweep(ctx, e, workflows.SweepID(name), liveQueryTimeout)
-}
-
-const liveQueryTimeout = 3 * time.Second

@@ -20,7 +20,7 @@ function fill(root, p) {
     state: p.state, trials_done: p.trials_done, trials_total: total(p.trials_total),
     trials_running: p.trials_running, trials_failed: p.trials_failed,
     instances_done: p.instances_done, instances_total: total(p.instances_total),
-    cost: money(p.cost), eta: p.eta, source: p.source,
+    cost: p.imported ? "–" : money(p.cost), eta: p.eta, source: p.source,
   };
   root.querySelectorAll("[data-f]").forEach(f => {
     const v = vals[f.dataset.f];
@@ -30,13 +30,16 @@ function fill(root, p) {
 
 function poll() {
   const roots = document.querySelectorAll("#sweeps tr[data-key], #progress[data-key]");
-  if (!roots.length) return;
+  const list = document.getElementById("sweeps") || document.getElementById("no-sweeps");
+  if (!roots.length && !list) return;
   const tick = () => fetch("/api/sweeps", {credentials: "same-origin"})
     .then(r => r.ok ? r.json() : Promise.reject(r.status))
-    .then(list => {
+    .then(ps => {
       const by = {};
-      (list || []).forEach(p => { by[p.key] = p; });
+      (ps || []).forEach(p => { by[p.key] = p; });
       roots.forEach(r => { if (by[r.dataset.key]) fill(r, by[r.dataset.key]); });
+      // A new sweep on the sweeps page: show it.
+      if (list && (ps || []).some(p => !document.querySelector(`#sweeps tr[data-key="${CSS.escape(p.key)}"]`))) location.reload();
     })
     .catch(() => {})
     .finally(() => setTimeout(tick, 2000));

@@ -20,6 +20,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/strategy"
 	"github.com/ctxresearch/ctxsweep/traj"
 	"github.com/ctxresearch/ctxsweep/ui"
+	"github.com/ctxresearch/ctxsweep/ui/live"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -81,16 +82,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st workflows.SweepStatus
-	if err := run.Get(ctx, &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.Instances != 2 {
-		t.Fatalf("demo sweep: %d instances done, want 2", st.Instances)
-	}
-	t.Logf("demo sweep finished in %s", time.Since(began).Round(time.Millisecond))
-
-	srv, err := ui.New(ui.Config{DataDir: dataDir})
+	srv, err := ui.New(ui.Config{DataDir: dataDir, Live: live.Attach(e)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +116,29 @@ func TestBrowser(t *testing.T) {
 	}
 	type C = chromedp.CSS
 	browse := time.Now()
+	// While the sweep runs, the sweeps page shows Temporal's live figures;
+	// its polling then shows the finished sweep without a reload.
+	field := func(f string) string {
+		return fmt.Sprintf(`(document.querySelector('#sweeps tr[data-key="uidemo"] [data-f="%s"]') || {}).textContent`, f)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate(hs.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](field("source")+` === "temporal"`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
+		t.Fatalf("the sweeps page never showed live figures from Temporal: %v", err)
+	}
+	var st workflows.SweepStatus
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Instances != 2 {
+		t.Fatalf("demo sweep: %d instances done, want 2", st.Instances)
+	}
+	t.Logf("demo sweep finished in %s", time.Since(began).Round(time.Millisecond))
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](field("instances_done")+` === "2" && `+field("state")+` !== "running"`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the sweeps page did not update to the finished sweep: %v", err)
+	}
 	if err := chromedp.Do(bctx,
-		chromedp.Navigate(hs.URL+"/"),
 		chromedp.WaitVisible(C(`#sweeps a.sweep-link`)),
 		shot("1-sweeps.png"),
 		chromedp.Click(C(`#sweeps a.sweep-link`)),
