@@ -107,12 +107,7 @@ func (c *anthropicClient) Complete(ctx context.Context, req Request) (Response, 
 // prompt prefix only where it is marked).
 func anthropicMessages(msgs []agent.Message, marks int) (string, []anthropic.MessageParam) {
 	calls, results := wireIDs(msgs)
-	marked := map[int]bool{}
-	for n := len(msgs) - 1; n >= 0 && len(marked) < marks; n-- {
-		if msgs[n].Role == agent.RoleUser || msgs[n].Role == agent.RoleTool {
-			marked[n] = true
-		}
-	}
+	marked := cacheMarked(msgs, marks)
 	var system []string
 	var out []anthropic.MessageParam
 	lastRole := ""
@@ -162,4 +157,17 @@ func mark(block anthropic.ContentBlockParamUnion, on bool) anthropic.ContentBloc
 		*cc = anthropic.NewCacheControlEphemeralParam()
 	}
 	return block
+}
+
+// cacheMarked picks the last marks user and tool items of a history: where
+// explicit prompt-cache marks go (Anthropic cache_control, Bedrock
+// cachePoint).
+func cacheMarked(msgs []agent.Message, marks int) map[int]bool {
+	marked := map[int]bool{}
+	for n := len(msgs) - 1; n >= 0 && len(marked) < marks; n-- {
+		if msgs[n].Role == agent.RoleUser || msgs[n].Role == agent.RoleTool {
+			marked[n] = true
+		}
+	}
+	return marked
 }

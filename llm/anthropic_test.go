@@ -134,6 +134,8 @@ func TestCacheMarksValidated(t *testing.T) {
 	_, err := ParsePresets("m.yaml", []byte("models:\n  x: {provider: anthropic, model_id: c, cache_marks: 5}\n"))
 	require.ErrorContains(t, err, "models.x: cache_marks is 5")
 	_, err = ParsePresets("m.yaml", []byte("models:\n  x: {provider: openai, model_id: c, cache_marks: 2}\n"))
-	require.ErrorContains(t, err, "cache_marks applies to provider anthropic")
+	require.ErrorContains(t, err, "cache_marks applies to providers anthropic and bedrock")
+	_, err = ParsePresets("m.yaml", []byte("models:\n  x: {provider: bedrock, model_id: c, cache_marks: 2}\n"))
+	require.NoError(t, err)
 	require.Equal(t, 2, builtin(t)["claude-sonnet-4.5"].CacheMarks)
 }

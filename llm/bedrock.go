@@ -126,7 +126,7 @@ func BedrockModelID(id, region string) string {
 
 // Complete implements Model.
 func (c *bedrockClient) Complete(ctx context.Context, req Request) (Response, error) {
-	system, msgs := bedrockMessages(req.Messages)
+	system, msgs := bedrockMessages(req.Messages, c.preset.CacheMarks)
 	in := &bedrockruntime.ConverseInput{ModelId: aws.String(c.modelID), Messages: msgs, System: system,
 		InferenceConfig: &types.InferenceConfiguration{Temperature: aws.Float32(float32(req.Temperature))}}
 	if req.MaxOutput > 0 {
@@ -264,9 +264,13 @@ func (c *bedrockClient) invalidate() {
 
 // bedrockMessages converts history items like anthropicMessages: system
 // items become system blocks, tool results user blocks, consecutive items
-// of one role merge (Converse requires alternating roles).
-func bedrockMessages(msgs []agent.Message) ([]types.SystemContentBlock, []types.Message) {
+// of one role merge (Converse requires alternating roles). The last marks
+// user and tool items are followed by a cachePoint block (Converse prompt
+// caching, for the models that support it), as Anthropic's cache_control.
+func bedrockMessages(msgs []agent.Message, marks int) ([]types.SystemContentBlock, []types.Message) {
 	calls, results := wireIDs(msgs)
+	marked := cacheMarked(msgs, marks)
+	point := &types.ContentBlockMemberCachePoint{Value: types.CachePointBlock{Type: types.CachePointTypeDefault}}
 	var system []types.SystemContentBlock
 	var out []types.Message
 	add := func(role types.ConversationRole, blocks ...types.ContentBlock) {
@@ -285,6 +289,9 @@ func bedrockMessages(msgs []agent.Message) ([]types.SystemContentBlock, []types.
 				ToolUseId: aws.String(results[n]),
 				Content:   []types.ToolResultContentBlock{&types.ToolResultContentBlockMemberText{Value: nonEmpty(m.Content)}},
 			}})
+			if marked[n] {
+				add(types.ConversationRoleUser, point)
+			}
 		case agent.RoleAssistant:
 			var blocks []types.ContentBlock
 			if strings.TrimSpace(m.Content) != "" || len(m.ToolCalls) == 0 {
@@ -298,6 +305,9 @@ func bedrockMessages(msgs []agent.Message) ([]types.SystemContentBlock, []types.
 			add(types.ConversationRoleAssistant, blocks...)
 		default:
 			add(types.ConversationRoleUser, &types.ContentBlockMemberText{Value: nonEmpty(m.Content)})
+			if marked[n] {
+				add(types.ConversationRoleUser, point)
+			}
 		}
 	}
 	return system, out

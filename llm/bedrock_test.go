@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +131,42 @@ func TestBedrockErrors(t *testing.T) {
 		{name: "not found", rep: aws(404, "ResourceNotFoundException", "model not found"), kind: KindBadRequest},
 		{name: "garbled", rep: reply{Body: `{"output":{"message":{"role":"assis`}, kind: KindBadResponse},
 	}, true, bearerModel, testBearer)
+}
+
+// cache_marks on a Bedrock preset puts a Converse cachePoint after the
+// last marked user and tool items; the cache reads and writes Bedrock
+// reports are priced as such.
+func TestBedrockCachePoints(t *testing.T) {
+	const cached = `{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn",
+ "usage":{"inputTokens":100,"outputTokens":10,"totalTokens":3110,"cacheReadInputTokens":2000,"cacheWriteInputTokens":1000}}`
+	f := newFakeTLS(t, func(int, seen) reply { return reply{Body: cached} })
+	isolateAWS(t)
+	p := Preset{Name: "bedrock-claude", Provider: ProviderBedrock, ModelID: "anthropic.claude-haiku-4-5-20251001-v1:0", APIBase: f.URL, CacheMarks: 2,
+		Price: &Price{Input: 1, CachedInput: 0.1, Output: 5, CacheWrite: 1.25}}
+	m, err := New(p, MapEnv(map[string]string{"AWS_REGION": "us-east-1", "AWS_BEARER_TOKEN_BEDROCK": testBearer}), Options{Timeout: 5 * time.Second, HTTPClient: f.Client()})
+	require.NoError(t, err)
+	resp, err := m.Complete(context.Background(), request())
+	require.NoError(t, err)
+	require.Equal(t, agent.Usage{Input: 3100, CachedInput: 2000, CacheWrite: 1000, Output: 10}, resp.Usage)
+	require.InDelta(t, (100*1+1000*1.25+2000*0.1+10*5)/1e6, p.Cost(resp.Usage), 1e-12)
+
+	var points []string
+	for i, msg := range f.last().Body["messages"].([]any) {
+		blocks := msg.(map[string]any)["content"].([]any)
+		for j, b := range blocks {
+			if cp, ok := b.(map[string]any)["cachePoint"]; ok {
+				require.Equal(t, map[string]any{"type": "default"}, cp)
+				require.Greater(t, j, 0, "a cachePoint follows the block it marks")
+				points = append(points, fmt.Sprintf("%d.%d", i, j))
+			}
+		}
+	}
+	require.Len(t, points, 2, "two marks: %v", points)
+
+	p.CacheMarks = 0
+	m, err = New(p, MapEnv(map[string]string{"AWS_REGION": "us-east-1", "AWS_BEARER_TOKEN_BEDROCK": testBearer}), Options{Timeout: 5 * time.Second, HTTPClient: f.Client()})
+	require.NoError(t, err)
+	_, err = m.Complete(context.Background(), request())
+	require.NoError(t, err)
+	require.NotContains(t, f.last().Raw, "cachePoint")
 }

@@ -51,8 +51,9 @@ type Preset struct {
 	Note          string  `yaml:"note,omitempty" json:"note,omitempty"`
 	// CacheMarks is how many of the latest user and tool messages get an
 	// explicit prompt-cache mark (Anthropic's ephemeral cache_control, as
-	// the seed's cache_control processor sets them; at most 4, the API's
-	// limit). 0: no marks, so an Anthropic endpoint caches nothing.
+	// the seed's cache_control processor sets them, or a Bedrock Converse
+	// cachePoint; at most 4, the APIs' limit). 0: no marks, so an
+	// Anthropic or Bedrock Claude endpoint caches nothing.
 	CacheMarks int `yaml:"cache_marks,omitempty" json:"cache_marks,omitempty"`
 	// RateLimit bounds requests to this preset's provider across all
 	// workers (see RateLimit).
@@ -109,8 +110,8 @@ func ParsePresets(file string, data []byte) (Presets, error) {
 		if p.CacheMarks < 0 || p.CacheMarks > 4 {
 			return nil, fmt.Errorf("%s: models.%s: cache_marks is %d; give 0 to 4 (Anthropic allows 4 cache breakpoints per request)", file, name, p.CacheMarks)
 		}
-		if p.CacheMarks > 0 && p.Provider != ProviderAnthropic {
-			return nil, fmt.Errorf("%s: models.%s: cache_marks applies to provider %s only (others cache prompt prefixes automatically)", file, name, ProviderAnthropic)
+		if p.CacheMarks > 0 && p.Provider != ProviderAnthropic && p.Provider != ProviderBedrock {
+			return nil, fmt.Errorf("%s: models.%s: cache_marks applies to providers %s and %s only (others cache prompt prefixes automatically)", file, name, ProviderAnthropic, ProviderBedrock)
 		}
 		p.Name = name
 		out[name] = p
