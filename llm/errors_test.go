@@ -107,3 +107,26 @@ func TestEnvFilesAndPrecedence(t *testing.T) {
 	require.ErrorContains(t, err, "bad.env:2")
 	require.NotContains(t, err.Error(), "SECRET", "a malformed line may be a secret: never echo it")
 }
+
+// A 429 without Retry-After uses OpenAI's x-ratelimit-reset-* (the
+// exhausted limit's); other statuses ignore them (they come on every reply).
+func TestRateLimitResetHeaders(t *testing.T) {
+	h := http.Header{}
+	h.Set("X-Ratelimit-Reset-Requests", "120ms")
+	h.Set("X-Ratelimit-Reset-Tokens", "6m0s")
+	h.Set("X-Ratelimit-Remaining-Requests", "0")
+	h.Set("X-Ratelimit-Remaining-Tokens", "5000")
+	e := httpError("openai", "gpt-4o", 429, h, "rate_limit_exceeded", "slow down", nil)
+	require.Equal(t, 120*time.Millisecond, e.RetryAfter, "the exhausted limit is the requests one")
+	h.Set("X-Ratelimit-Remaining-Requests", "3")
+	e = httpError("openai", "gpt-4o", 429, h, "rate_limit_exceeded", "slow down", nil)
+	require.Equal(t, 6*time.Minute, e.RetryAfter, "none says exhausted: the longer")
+	h.Set("Retry-After", "2")
+	e = httpError("openai", "gpt-4o", 429, h, "rate_limit_exceeded", "slow down", nil)
+	require.Equal(t, 2*time.Second, e.RetryAfter, "Retry-After wins")
+	h.Del("Retry-After")
+	e = httpError("openai", "gpt-4o", 503, h, "", "down", nil)
+	require.Zero(t, e.RetryAfter)
+	require.Equal(t, 1500*time.Millisecond, resetDuration("1.5"))
+	require.Equal(t, time.Hour+2*time.Minute+3500*time.Millisecond, resetDuration("1h2m3.5s"))
+}

@@ -34,6 +34,11 @@ func TestFilteredReplies(t *testing.T) {
 		model            func(t *testing.T, f *fakeServer) Model
 	}{
 		{"chat content_filter", chatBody("content_filter"), "finish_reason content_filter", func(t *testing.T, f *fakeServer) Model { return chatModel(t, f.URL) }},
+		{"chat refusal", strings.Replace(chatBody("stop"), `"content":""`, `"content":null,"refusal":"I can't help with that."`, 1),
+			"refusal: I can't help with that.", func(t *testing.T, f *fakeServer) Model { return chatModel(t, f.URL) }},
+		{"responses refusal", strings.Replace(responsesBody("completed", ""), `"output":[]`,
+			`"output":[{"type":"message","id":"m1","role":"assistant","status":"completed","content":[{"type":"refusal","refusal":"No."}]}]`, 1),
+			"refusal: No.", func(t *testing.T, f *fakeServer) Model { return responsesModel(t, f.URL) }},
 		{"chat stop", chatBody("stop"), "", func(t *testing.T, f *fakeServer) Model { return chatModel(t, f.URL) }},
 		{"anthropic refusal", anthropicBody("refusal"), "stop_reason refusal", func(t *testing.T, f *fakeServer) Model { return anthropicModel(t, f.URL) }},
 		{"anthropic end_turn", anthropicBody("end_turn"), "", func(t *testing.T, f *fakeServer) Model { return anthropicModel(t, f.URL) }},

@@ -78,6 +78,10 @@ func (c *chat) Complete(ctx context.Context, req Request) (Response, error) {
 		Reasoning: extraString(msg.JSON.ExtraFields, "reasoning_content", "reasoning")}
 	if r := out.Choices[0].FinishReason; r == "content_filter" {
 		resp.Filtered = "finish_reason " + r
+	} else if msg.Refusal != "" && len(msg.ToolCalls) == 0 {
+		// The model declined (OpenAI's refusal field): not a format
+		// error, a refusal, asked again like one.
+		resp.Filtered = "refusal: " + clip(msg.Refusal)
 	}
 	for _, tc := range msg.ToolCalls {
 		if tc.Type != "" && tc.Type != "function" {

@@ -61,8 +61,13 @@ func (c *respClient) Complete(ctx context.Context, req Request) (Response, error
 		switch item.Type {
 		case "message":
 			for _, part := range item.AsMessage().Content {
-				if part.Type == "output_text" {
+				switch part.Type {
+				case "output_text":
 					text = append(text, part.Text)
+				case "refusal":
+					if resp.Filtered == "" {
+						resp.Filtered = "refusal: " + clip(part.Refusal)
+					}
 				}
 			}
 		case "function_call":
