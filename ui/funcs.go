@@ -30,7 +30,7 @@ var funcs = template.FuncMap{
 	"resolved": func(b *bool) string {
 		switch {
 		case b == nil:
-			return "–"
+			return "not evaluated"
 		case *b:
 			return "✔ resolved"
 		}
