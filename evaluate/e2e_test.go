@@ -14,6 +14,12 @@ import (
 // Python ≥ 3.11 prints "test_x (mod.Class.test_x)", so this also checks
 // that dataset-style ids "test_x (mod.Class)" match.
 func TestEndToEndLocal(t *testing.T) {
+	for _, h := range Harnesses {
+		t.Run(string(h), func(t *testing.T) { endToEndLocal(t, h) })
+	}
+}
+
+func endToEndLocal(t *testing.T, h Harness) {
 	for _, tool := range []string{"bash", "git", "python3", "patch"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed", tool)
@@ -66,7 +72,7 @@ func TestEndToEndLocal(t *testing.T) {
 		InstanceID: "example__calc-1", Repo: "example/calc", BaseCommit: base, TestPatch: testPatch,
 		FailToPass: []string{"test_mul (tests.test_calc.CalcTests)"},
 		PassToPass: []string{"test_add (tests.test_calc.CalcTests)", "test_new_thing (tests.test_new.NewTests)"},
-		TestCmd:    "python3 -m unittest -v", LogParser: "unittest",
+		TestCmd:    "python3 -m unittest -v", LogParser: "unittest", Harness: h,
 	}
 	script, err := MakeEvalScript(spec)
 	if err != nil {
@@ -83,7 +89,15 @@ func TestEndToEndLocal(t *testing.T) {
 	if rep.Resolved || !rep.PatchSuccessfullyApplied || len(rep.TestsStatus.FailToPass.Failure) != 1 || rep.Log.ExitCode != 1 {
 		t.Fatalf("unfixed: %+v\n%s", rep, log)
 	}
-	if st := strings.TrimSpace(must(repo, "git status --porcelain")); st != "" {
+	st := strings.TrimSpace(must(repo, "git status --porcelain"))
+	if h == HarnessV41 {
+		// v4.1 does not delete the files the test patch created; a fresh
+		// container would not have it, so remove it before the next run.
+		if st != "?? tests/test_new.py" {
+			t.Errorf("v4.1 leaves the new test file behind, and only it: %q", st)
+		}
+		must(repo, "rm tests/test_new.py")
+	} else if st != "" {
 		t.Errorf("test files not reset after the run: %q", st)
 	}
 

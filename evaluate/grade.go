@@ -3,6 +3,8 @@ package evaluate
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
+	"strings"
 )
 
 // Resolution is the harness's ResolvedStatus.
@@ -42,7 +44,8 @@ type InstanceReport struct {
 	TestsStatus              *TestsStatus `json:"tests_status,omitempty"`
 
 	Resolution Resolution `json:"-"` // RESOLVED_NO when not applied
-	Log        LogResult  `json:"-"` // parse details: Problem, ExitCode, WholeLog
+	Log        LogResult  `json:"-"` // parse details: Problem, ExitCode, WholeLog, Notes
+	Harness    Harness    `json:"-"` // the rules that produced it
 }
 
 // JSON encodes the report as the harness writes report.json:
@@ -67,26 +70,40 @@ func encodeJSON(v any) ([]byte, error) {
 // TestPassed is the v4.1 rule: the test is in the map as PASSED or XFAIL.
 func TestPassed(id string, m StatusMap) bool {
 	st, ok := m[id]
-	return ok && (st == StatusPassed || st == StatusXFail)
+	return ok && passing(st)
 }
 
+func passing(st Status) bool { return st == StatusPassed || st == StatusXFail }
+
 // TestFailed is the v4.1 rule: the test is missing, FAILED or ERROR. A
-// SKIPPED test is neither passed nor failed and so lands in neither list
-// of its group (and out of that group's ratio).
+// test with any other status (SKIPPED, or a word a parser took for a
+// status) is neither passed nor failed and so lands in neither list of
+// its group, and out of that group's ratio.
 func TestFailed(id string, m StatusMap) bool {
 	st, ok := m[id]
 	return !ok || st == StatusFailed || st == StatusError
 }
 
 // GradeTests sorts the FAIL_TO_PASS and PASS_TO_PASS ids by the status
-// map, keeping their order (harness get_eval_tests_report, PASS_AND_FAIL).
+// map with the v4.1 rules, keeping their order (harness
+// get_eval_tests_report, PASS_AND_FAIL).
 func GradeTests(failToPass, passToPass []string, m StatusMap) TestsStatus {
-	return TestsStatus{
-		FailToPass: split(failToPass, m),
-		PassToPass: split(passToPass, m),
+	return gradeTests(HarnessV41, failToPass, passToPass, LogResult{Status: m})
+}
+
+func gradeTests(h Harness, failToPass, passToPass []string, res LogResult) TestsStatus {
+	ts := TestsStatus{
 		FailToFail: SuccessFailure{Success: []string{}, Failure: []string{}},
 		PassToFail: SuccessFailure{Success: []string{}, Failure: []string{}},
 	}
+	if h.Or() == HarnessV5 {
+		ts.FailToPass = splitV5(failToPass, res, false)
+		ts.PassToPass = splitV5(passToPass, res, true)
+	} else {
+		ts.FailToPass = split(failToPass, res.Status)
+		ts.PassToPass = split(passToPass, res.Status)
+	}
+	return ts
 }
 
 func split(ids []string, m StatusMap) SuccessFailure {
@@ -100,6 +117,58 @@ func split(ids []string, m StatusMap) SuccessFailure {
 		}
 	}
 	return sf
+}
+
+// splitV5 is v5's grading of one group: a test resolves through
+// resolveV5; it succeeds when PASSED or XFAIL (or, for PASS_TO_PASS,
+// SKIPPED: maintained) and fails when missing, FAILED, ERROR or SKIPPED.
+func splitV5(ids []string, res LogResult, maintain bool) SuccessFailure {
+	sf := SuccessFailure{Success: []string{}, Failure: []string{}}
+	for _, id := range ids {
+		st, ok := resolveV5(id, res)
+		switch {
+		case ok && (passing(st) || (maintain && st == StatusSkipped)):
+			sf.Success = append(sf.Success, id)
+		case !ok || st == StatusFailed || st == StatusError || st == StatusSkipped:
+			sf.Failure = append(sf.Failure, id)
+		}
+	}
+	return sf
+}
+
+// resolveV5 looks a dataset id up as v5 does: exactly, or, for an id
+// truncated mid-parameter (more "[" than "]"), through the parsed ids it
+// is a prefix of, when they all agree on passed-or-not; the first of them
+// (in parse order) gives the status.
+func resolveV5(id string, res LogResult) (Status, bool) {
+	if st, ok := res.Status[id]; ok {
+		return st, true
+	}
+	if strings.Count(id, "[") <= strings.Count(id, "]") {
+		return "", false
+	}
+	order := res.Order
+	if len(order) != len(res.Status) { // a map built by hand: sorted keys
+		order = make([]string, 0, len(res.Status))
+		for k := range res.Status {
+			order = append(order, k)
+		}
+		sort.Strings(order)
+	}
+	var first Status
+	found := false
+	for _, k := range order {
+		if !strings.HasPrefix(k, id) {
+			continue
+		}
+		st := res.Status[k]
+		if !found {
+			first, found = st, true
+		} else if passing(st) != passing(first) {
+			return "", false
+		}
+	}
+	return first, found
 }
 
 // ratio is success / (success + failure), 1 for an empty group.
@@ -131,10 +200,12 @@ func (ts TestsStatus) Resolution() Resolution {
 }
 
 // Grade turns the log of an instance whose model patch was applied and
-// whose eval script ran into its report, by the v4.1 rules: the log is
-// parsed (ParseLog); if it is not applied the report says so and has no
-// tests_status; otherwise the F2P/P2P lists are graded and resolved is set
-// only for RESOLVED_FULL. The error is only for a spec without a parser.
+// whose eval script ran into its report, by the rules of spec.Harness
+// (v4.1 unless set): the log is parsed (ParseLog); if it is not applied
+// the report says so and has no tests_status; otherwise the F2P/P2P lists
+// are graded and resolved is set only for RESOLVED_FULL. The error is for
+// a spec without a parser, or (v4.1) whose (repo, version) is not in the
+// harness's spec table.
 func Grade(spec Spec, log string) (InstanceReport, error) {
 	res, err := ParseLog(spec, log)
 	if err != nil {
@@ -150,12 +221,13 @@ func GradeResult(spec Spec, res LogResult) InstanceReport {
 		PatchExists: true,
 		Resolution:  ResolvedNo,
 		Log:         res,
+		Harness:     spec.Harness.Or(),
 	}
 	if !res.Applied {
 		return rep
 	}
 	rep.PatchSuccessfullyApplied = true
-	ts := GradeTests(spec.FailToPass, spec.PassToPass, res.Status)
+	ts := gradeTests(spec.Harness, spec.FailToPass, spec.PassToPass, res)
 	rep.TestsStatus = &ts
 	rep.Resolution = ts.Resolution()
 	rep.Resolved = rep.Resolution == ResolvedFull

@@ -10,90 +10,112 @@ import (
 type LogResult struct {
 	// Status maps test ids to statuses; empty when Applied is false.
 	Status StatusMap
+	// Order is Status's keys in the order the parser first filed them.
+	Order []string `json:"-"`
 	// Applied is the report's patch_successfully_applied: the log has both
-	// test markers and none of the failure lines.
+	// test markers and none of the failure lines (and, under v5, passes
+	// its validity checks).
 	Applied bool
 	// Problem says why Applied is false ("" when it is true).
 	Problem string
 	// WholeLog is true when the text between the markers gave no statuses
-	// and the whole log was parsed instead (stdout/stderr interleaving).
+	// and the whole log was parsed instead.
 	WholeLog bool
-	// ExitCode is the test command's exit status from the v5
-	// ">>>>> Test Exit Code: N" line, or -1 when the log has none. v4.1
-	// grading does not use it.
+	// ExitCode is the test command's exit status from the first
+	// ">>>>> Test Exit Code: N" line, or -1 when the log has none. Only v5
+	// grading uses it.
 	ExitCode int
+	// Notes say where the official harness would not have graded this log
+	// at all (its parser raises); ours went on. Empty for most logs.
+	Notes []string `json:",omitempty"`
 }
 
 // failureMarkers make a log ungradeable (harness get_logs_eval).
 var failureMarkers = []string{MarkerPatchApplyFail, MarkerResetFailed, MarkerTestsErrored, MarkerTestsTimedOut}
 
-var exitCodeLine = regexp.MustCompile(`(?m)^>>>>> Test Exit Code: (-?\d+)\s*$`)
+var exitCodeLine = regexp.MustCompile(regexp.QuoteMeta(MarkerTestExitCode) + pySpaceClass + `*(-?\d+)`)
 
-// ParseLog parses an eval-script log with the parser for spec (its
-// LogParser, else its repository's).
+// ParseLog parses an eval-script log with spec's parser (its LogParser,
+// else its repository's) by the rules of spec.Harness.
 func ParseLog(spec Spec, log string) (LogResult, error) {
 	p, err := ParserFor(spec)
 	if err != nil {
 		return LogResult{}, err
 	}
-	return ParseLogWith(p, log), nil
+	return ParseLogWith(p, spec.Harness, log), nil
 }
 
-// ParseLogWith applies the harness's log rules around parser p:
+// ParseLogWith applies the harness's log envelope around parser p
+// (get_logs_eval):
+//   - the log is read in text mode: "\r\n" and a lone "\r" end lines;
 //   - a log containing ">>>>> Patch Apply Failed", ">>>>> Reset Failed",
-//     ">>>>> Tests Errored" or ">>>>> Tests Timed Out", or lacking the
-//     start or end marker, is not applied and yields no statuses;
-//   - otherwise only the lines between the start marker's line and the
-//     (last) end marker's line are parsed, and if that gives nothing, the
-//     whole log is parsed.
-func ParseLogWith(p Parser, log string) LogResult {
+//     ">>>>> Tests Errored" or ">>>>> Tests Timed Out" anywhere, or lacking
+//     either test marker anywhere, is not applied and has no statuses;
+//   - the text parsed is content.split(start)[1].split(end)[0]: from the
+//     end of the first start marker up to the next start marker or the
+//     first end marker after it, whichever comes first, mid-line (an end
+//     marker only before the start marker still counts as present);
+//   - if that gives no statuses, the whole log is parsed.
+//
+// Under v5 a log is also rejected when its results are empty, or when its
+// recorded test exit code is non-zero but no test FAILED or ERRORed.
+func ParseLogWith(p Parser, h Harness, log string) LogResult {
+	content := textMode(log)
 	res := LogResult{Status: StatusMap{}, ExitCode: -1}
-	if all := exitCodeLine.FindAllStringSubmatch(log, -1); len(all) > 0 {
-		res.ExitCode, _ = strconv.Atoi(all[len(all)-1][1])
+	if m := exitCodeLine.FindStringSubmatch(content); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			res.ExitCode = n
+		}
 	}
 	for _, mk := range failureMarkers {
-		if strings.Contains(log, mk) {
+		if strings.Contains(content, mk) {
 			res.Problem = "log contains " + strconv.Quote(mk)
 			return res
 		}
 	}
-	section, problem := testSection(log)
-	if problem != "" {
-		res.Problem = problem
-		return res
+	for _, mk := range []string{MarkerStartTests, MarkerEndTests} {
+		if !strings.Contains(content, mk) {
+			res.Problem = "log lacks " + strconv.Quote(mk)
+			return res
+		}
 	}
-	res.Applied = true
-	res.Status = p(section)
-	if len(res.Status) == 0 {
-		res.Status = p(log)
-		res.WholeLog = len(res.Status) > 0
+	r := p.run(h, testSection(content))
+	if len(r.m) == 0 {
+		whole := p.run(h, content)
+		whole.notes = append(r.notes, whole.notes...)
+		r, res.WholeLog = whole, len(whole.m) > 0
+	}
+	res.Status, res.Order, res.Notes, res.Applied = r.m, r.order, r.notes, true
+	if h.Or() == HarnessV5 {
+		v5Checks(&res)
 	}
 	return res
 }
 
-// testSection returns the text strictly between the line holding the
-// first start marker and the line holding the last end marker.
-func testSection(log string) (string, string) {
-	start := strings.Index(log, MarkerStartTests)
-	if start < 0 {
-		return "", "log lacks " + strconv.Quote(MarkerStartTests)
+// testSection is content.split(MarkerStartTests)[1].split(MarkerEndTests)[0]
+// for a content that holds both markers.
+func testSection(content string) string {
+	_, rest, _ := strings.Cut(content, MarkerStartTests)
+	rest, _, _ = strings.Cut(rest, MarkerStartTests)
+	rest, _, _ = strings.Cut(rest, MarkerEndTests)
+	return rest
+}
+
+// v5Checks are v5's validity checks on a parsed log: a log with no test
+// results at all, or whose test command exited non-zero while no test
+// FAILED or ERRORed (spoofed output), is not graded.
+func v5Checks(res *LogResult) {
+	if len(res.Status) == 0 {
+		res.Applied, res.Problem = false, "v5: the log has no test results"
+		return
 	}
-	end := strings.LastIndex(log, MarkerEndTests)
-	if end < 0 {
-		return "", "log lacks " + strconv.Quote(MarkerEndTests)
+	if res.ExitCode > 0 {
+		for _, st := range res.Status {
+			if st == StatusFailed || st == StatusError {
+				return
+			}
+		}
+		res.Applied = false
+		res.Problem = "v5: the test command exited " + strconv.Itoa(res.ExitCode) + " but no test failed (spoofed output)"
 	}
-	if end < start {
-		return "", "end marker precedes start marker"
-	}
-	from := start + len(MarkerStartTests)
-	if nl := strings.IndexByte(log[from:], '\n'); nl >= 0 {
-		from += nl + 1
-	} else {
-		from = len(log)
-	}
-	to := strings.LastIndexByte(log[:end], '\n') + 1
-	if to < from { // both markers on one line: nothing in between
-		return "", ""
-	}
-	return log[from:to], ""
 }

@@ -5,123 +5,133 @@ import (
 	"strings"
 )
 
-// djangoPassSuffixes end a passing verbose line.
+// djangoPassSuffixes end a passing verbose line, tried in this order.
 var djangoPassSuffixes = []string{" ... ok", " ... OK", " ...  OK"}
 
-// djangoMultiline are the three cases the harness hard-codes where a long
-// print splits "<test> ... " from its "ok" on a later line.
+// djangoMigrationGlue is the one line the harness un-glues
+// (django__django-7188): migration progress printed before the test name.
+const djangoMigrationGlue = "Applying sites.0002_alter_domain_unique...test_no_migrations"
+
+// djangoMultiline are the harness's three patterns for a verdict split
+// from its test by a long print. \s is Python's (it includes U+001C..1F);
+// the captured name is kept as it is, unstripped.
 var djangoMultiline = []*regexp.Regexp{
-	regexp.MustCompile(`(?m)^(.*?)\s\.\.\.\sTesting against Django installed in (?s:.*?) silenced\)\.\nok$`),
-	regexp.MustCompile(`(?m)^(.*?)\s\.\.\.\sInternal Server Error: /(.*)/\nok$`),
-	regexp.MustCompile(`(?m)^(.*?)\s\.\.\.\sSystem check identified no issues \(0 silenced\)\nok$`),
+	regexp.MustCompile(`(?m)^(.*?)` + pySpaceClass + `\.\.\.` + pySpaceClass + `Testing against Django installed in ((?s:.*?)) silenced\)\.\nok$`),
+	regexp.MustCompile(`(?m)^(.*?)` + pySpaceClass + `\.\.\.` + pySpaceClass + `Internal Server Error: /(.*)/\nok$`),
+	regexp.MustCompile(`(?m)^(.*?)` + pySpaceClass + `\.\.\.` + pySpaceClass + `System check identified no issues \(0 silenced\)\nok$`),
 }
 
-// ParseDjango is parse_log_django, also registered as parse_log_unittest
-// because Python's `unittest -v` prints the same lines. It reads
-//   - "<test> ... ok|OK|skipped|FAIL|ERROR" verbose lines, where <test> is
-//     "name (module.Class)" or, for tests with a docstring, the docstring's
-//     first line (that is how the dataset names them);
-//   - "FAIL: name ..." / "ERROR: name ..." headers (filed under the bare
-//     name, as the harness does);
-//   - a lone "ok" line, which passes the last "<test> ... " seen (output
-//     printed between the dots and the verdict);
-//   - the harness's three hard-coded multi-line patterns, and the
-//     "--version is equivalent to version" special case.
+// parseDjango is parse_log_django (the same in v4.1 and v5). Each line is
+// stripped of Python whitespace and then, in this order:
+//   - a line containing "--version is equivalent to version" passes that
+//     name;
+//   - a line containing " ... " makes the text before its first " ... "
+//     the pending test;
+//   - a line ending in " ... ok", " ... OK" or " ...  OK" passes the text
+//     before that ending (the one hard-coded migration line is un-glued
+//     first, and the rest of the checks see the un-glued line);
+//   - " ... skipped" anywhere skips the text before its first occurrence;
+//   - a line ending in " ... FAIL" / " ... ERROR" fails / errors the text
+//     before the first " ... FAIL" / " ... ERROR";
+//   - a line starting "FAIL:" / "ERROR:" fails / errors its second field
+//     (the harness raises IndexError when there is none);
+//   - any line starting with "ok" (so "okay" too) passes the pending test.
 //
-// Python ≥ 3.11 names tests "name (module.Class.name)". Every key of
-// either form is also stored under the other form, so a dataset id
-// written as "test_x (mod.Class)" matches a 3.11 log and vice versa.
-//
-// Deviations from v4.1: only a line that is exactly "ok" counts as a lone
-// verdict (the harness accepts any line starting with "ok"), and the
-// django-7188 migration-output fix is applied to any "Applying x...<test>"
-// line rather than to that one migration name.
-func ParseDjango(log string) StatusMap {
-	m := StatusMap{}
-	prevTest := ""
-	for _, line := range logLines(log) {
-		line = strings.TrimSpace(line)
+// Then the three multi-line patterns run over the whole text.
+func parseDjango(log string, out *parsed) {
+	prev, havePrev := "", false
+	eachLine(log, func(n int, line string) {
+		line = pyStrip(line)
 		if strings.Contains(line, "--version is equivalent to version") {
-			m["--version is equivalent to version"] = StatusPassed
+			out.set("--version is equivalent to version", StatusPassed)
 		}
 		if before, _, ok := strings.Cut(line, " ... "); ok {
-			prevTest = before
+			prev, havePrev = before, true
 		}
 		for _, suffix := range djangoPassSuffixes {
 			if strings.HasSuffix(line, suffix) {
-				m[stripMigrationOutput(strings.TrimSuffix(line, suffix))] = StatusPassed
+				if strings.HasPrefix(pyStrip(line), djangoMigrationGlue) {
+					_, after, _ := strings.Cut(line, "...")
+					line = pyStrip(after)
+				}
+				out.set(rsplitFirst(line, suffix), StatusPassed)
 				break
 			}
 		}
 		if before, _, ok := strings.Cut(line, " ... skipped"); ok {
-			m[before] = StatusSkipped
+			out.set(before, StatusSkipped)
 		}
 		if strings.HasSuffix(line, " ... FAIL") {
 			before, _, _ := strings.Cut(line, " ... FAIL")
-			m[before] = StatusFailed
+			out.set(before, StatusFailed)
+		}
+		if strings.HasPrefix(line, "FAIL:") {
+			if f, ok := pyField(line, 1); ok {
+				out.set(f, StatusFailed)
+			} else {
+				out.raises("parse_log_django", n, line)
+			}
 		}
 		if strings.HasSuffix(line, " ... ERROR") {
 			before, _, _ := strings.Cut(line, " ... ERROR")
-			m[before] = StatusError
+			out.set(before, StatusError)
 		}
-		if f := strings.Fields(line); len(f) > 1 {
-			switch f[0] {
-			case "FAIL:":
-				m[f[1]] = StatusFailed
-			case "ERROR:":
-				m[f[1]] = StatusError
+		if strings.HasPrefix(line, "ERROR:") {
+			if f, ok := pyField(line, 1); ok {
+				out.set(f, StatusError)
+			} else {
+				out.raises("parse_log_django", n, line)
 			}
 		}
-		if line == "ok" && prevTest != "" {
-			m[prevTest] = StatusPassed
+		if strings.HasPrefix(pyLStrip(line), "ok") && havePrev {
+			out.set(prev, StatusPassed)
 		}
-	}
-	clean := strings.ReplaceAll(ansiCSI.ReplaceAllString(log, ""), "\r\n", "\n")
+	})
 	for _, re := range djangoMultiline {
-		for _, sm := range re.FindAllStringSubmatch(clean, -1) {
-			m[strings.TrimSpace(sm[1])] = StatusPassed
+		for _, sm := range re.FindAllStringSubmatch(log, -1) {
+			out.set(sm[1], StatusPassed)
 		}
 	}
-	addUnittestAliases(m)
-	return m
 }
 
-// stripMigrationOutput drops migration progress glued before a test name:
-// "Applying sites.0002_alter_domain_unique...test_x (m.C)" → "test_x (m.C)".
-func stripMigrationOutput(test string) string {
-	if strings.HasPrefix(test, "Applying ") {
-		if _, after, ok := strings.Cut(test, "..."); ok && strings.TrimSpace(after) != "" {
-			return strings.TrimSpace(after)
-		}
+// rsplitFirst is Python's s.rsplit(sep, 1)[0]: s up to the last sep, or
+// all of s when there is none.
+func rsplitFirst(s, sep string) string {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i]
 	}
-	return test
+	return s
 }
 
-// unittestID matches "name (dotted.path)" test descriptions.
-var unittestID = regexp.MustCompile(`^([A-Za-z_]\w*) \(([A-Za-z_][\w.]*)\)$`)
-
-// addUnittestAliases stores "name (mod.Class)" keys also as
-// "name (mod.Class.name)" and the other way round, without overwriting a
-// status the log gave under that key itself.
-func addUnittestAliases(m StatusMap) {
+// parseUnittest is our parse_log_unittest (no harness has it): parseDjango,
+// then, since Python >= 3.11 names tests "name (module.Class.name)", every
+// "name (module.Class)" key is also filed under the other form and the
+// other way round (never over a key the log gave itself).
+func parseUnittest(log string, out *parsed) {
+	parseDjango(log, out)
+	var add []string
 	aliases := map[string]Status{}
-	for k, st := range m {
+	for _, k := range out.order {
 		sm := unittestID.FindStringSubmatch(k)
 		if sm == nil {
 			continue
 		}
 		name, inner := sm[1], sm[2]
-		var alias string
+		alias := name + " (" + inner + "." + name + ")"
 		if owner, ok := strings.CutSuffix(inner, "."+name); ok && strings.Contains(owner, ".") {
 			alias = name + " (" + owner + ")"
-		} else {
-			alias = name + " (" + inner + "." + name + ")"
 		}
-		if _, exists := m[alias]; !exists {
-			aliases[alias] = st
+		if _, exists := out.m[alias]; !exists {
+			if _, dup := aliases[alias]; !dup {
+				add = append(add, alias)
+			}
+			aliases[alias] = out.m[k]
 		}
 	}
-	for k, st := range aliases {
-		m[k] = st
+	for _, k := range add {
+		out.set(k, aliases[k])
 	}
 }
+
+// unittestID matches "name (dotted.path)" test descriptions.
+var unittestID = regexp.MustCompile(`^([A-Za-z_]\w*) \(([A-Za-z_][\w.]*)\)$`)

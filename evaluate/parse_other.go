@@ -5,59 +5,66 @@ import (
 	"strings"
 )
 
-// sympyFailHeader matches "____ sympy/x/tests/test_y.py:test_z ____".
-var sympyFailHeader = regexp.MustCompile(`(?m)^_+ (\S+\.py):(\S+) _+\s*$`)
+// sympyFailHeader is the harness's `(_*) (.*)\.py:(.*) (_*)`, searched
+// over the whole text: any " <a>.py:<b> " on a line (the underscores may
+// be absent), greedy on both sides.
+var sympyFailHeader = regexp.MustCompile(`(_*) (.*)\.py:(.*) (_*)`)
 
-// ParseSympy is parse_log_sympy, for `bin/test -C --verbose` output:
-// "test_name ok|F|E" lines (PASSED, FAILED, ERROR) and failure headers
-// "___ path.py:test_name ___", filed as FAILED under "path.py:test_name".
-// Other verdicts (s skipped, f expected failure, X) are not read, as in
-// the harness, so such tests count as missing.
-func ParseSympy(log string) StatusMap {
-	m := StatusMap{}
-	clean := strings.ReplaceAll(ansiCSI.ReplaceAllString(log, ""), "\r\n", "\n")
-	for _, sm := range sympyFailHeader.FindAllStringSubmatch(clean, -1) {
-		m[sm[1]+":"+sm[2]] = StatusFailed
+// parseSympy is parse_log_sympy (the same in v4.1 and v5), for
+// `bin/test -C --verbose` output: every sympyFailHeader match files
+// "<a>.py:<b>" as FAILED; then each stripped line that starts with "test_"
+// and ends in " E", " F" or " ok" files its first field as ERROR, FAILED
+// or PASSED. Other verdicts (s, f, X, w) are not read.
+func parseSympy(log string, out *parsed) {
+	for _, sm := range sympyFailHeader.FindAllStringSubmatch(log, -1) {
+		out.set(sm[2]+".py:"+sm[3], StatusFailed)
 	}
-	for _, line := range logLines(log) {
-		line = strings.TrimSpace(line)
+	eachLine(log, func(_ int, line string) {
+		line = pyStrip(line)
 		if !strings.HasPrefix(line, "test_") {
-			continue
+			return
 		}
-		name := strings.Fields(line)[0]
-		switch {
-		case strings.HasSuffix(line, " E"):
-			m[name] = StatusError
-		case strings.HasSuffix(line, " F"):
-			m[name] = StatusFailed
-		case strings.HasSuffix(line, " ok"):
-			m[name] = StatusPassed
+		name, _ := pyField(line, 0)
+		if strings.HasSuffix(line, " E") {
+			out.set(name, StatusError)
 		}
-	}
-	return m
+		if strings.HasSuffix(line, " F") {
+			out.set(name, StatusFailed)
+		}
+		if strings.HasSuffix(line, " ok") {
+			out.set(name, StatusPassed)
+		}
+	})
 }
 
-// ParseSeaborn is parse_log_seaborn: "FAILED <id> ..." lines, verbose
-// "<id> PASSED ..." lines and "PASSED <id>" summary lines. Other statuses
-// are not read (a skipped or xfailed test counts as missing).
-func ParseSeaborn(log string) StatusMap {
-	m := StatusMap{}
-	for _, line := range logLines(log) {
-		f := strings.Fields(line)
+// parseSeaborn is parse_log_seaborn (the same in v4.1 and v5), on
+// unstripped lines: a line starting "FAILED" fails its second field; else
+// a line containing " PASSED " passes its first field when its second is
+// "PASSED"; else a line starting "PASSED" passes its second field. The
+// harness raises IndexError when the field it reads is missing (a bare
+// "FAILED", a line whose only field is PASSED).
+func parseSeaborn(log string, out *parsed) {
+	eachLine(log, func(n int, line string) {
 		switch {
 		case strings.HasPrefix(line, "FAILED"):
-			if len(f) > 1 {
-				m[f[1]] = StatusFailed
+			if f, ok := pyField(line, 1); ok {
+				out.set(f, StatusFailed)
+			} else {
+				out.raises("parse_log_seaborn", n, line)
 			}
 		case strings.Contains(line, " PASSED "):
-			if len(f) > 1 && f[1] == "PASSED" {
-				m[f[0]] = StatusPassed
+			parts := pySplit(line)
+			if len(parts) < 2 {
+				out.raises("parse_log_seaborn", n, line)
+			} else if parts[1] == "PASSED" {
+				out.set(parts[0], StatusPassed)
 			}
 		case strings.HasPrefix(line, "PASSED"):
-			if len(f) > 1 {
-				m[f[1]] = StatusPassed
+			if f, ok := pyField(line, 1); ok {
+				out.set(f, StatusPassed)
+			} else {
+				out.raises("parse_log_seaborn", n, line)
 			}
 		}
-	}
-	return m
+	})
 }

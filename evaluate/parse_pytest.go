@@ -1,200 +1,256 @@
 package evaluate
 
 import (
-	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// summaryLine splits a pytest `-rA` short-summary line ("STATUS rest") that
-// starts, unindented, with one of the five status words. SKIPPED lines of
-// the form "SKIPPED [N] path:line: reason" name no test and are dropped
-// (as v5 does; v4.1 files them under the id "[N]").
-func summaryLine(line string) (Status, []string, bool) {
-	fields := strings.Fields(line)
-	if len(fields) < 2 || !strings.HasPrefix(line, fields[0]) {
-		return "", nil, false
-	}
-	st, ok := isStatus(fields[0])
-	if !ok || (st == StatusSkipped && skipCount.MatchString(fields[1])) {
-		return "", nil, false
-	}
-	return st, fields, true
-}
-
-var skipCount = regexp.MustCompile(`^\[\d+\]$`)
-
-// ParsePytest is parse_log_pytest: every `-rA` summary line
-// "STATUS <id> [- message]" gives <id> = the second whitespace token. Ids
-// with spaces are therefore cut at the first space, exactly as the harness
-// (and the dataset's id lists for these repos) have them.
-func ParsePytest(log string) StatusMap {
-	m := StatusMap{}
-	for _, line := range logLines(log) {
-		if st, f, ok := summaryLine(line); ok {
-			m[f[1]] = st
+// eachLine calls f with every line of log as Python's log.split("\n")
+// gives them (1-based numbers).
+func eachLine(log string, f func(n int, line string)) {
+	n := 0
+	for {
+		n++
+		line, rest, found := strings.Cut(log, "\n")
+		f(n, line)
+		if !found {
+			return
 		}
+		log = rest
 	}
-	return m
 }
 
-// ParsePytestOptions is parse_log_pytest_options (requests, pylint): like
-// ParsePytest, but a parametrized id whose parameter is an absolute path
-// keeps only "/<last component>" inside the brackets, so ids do not depend
-// on pytest's temporary directories:
-// "t.py::test[/tmp/pytest-0/x/input.py]" → "t.py::test[/input.py]".
-func ParsePytestOptions(log string) StatusMap {
-	m := StatusMap{}
-	for _, line := range logLines(log) {
-		if st, f, ok := summaryLine(line); ok {
-			m[shortenPathOption(f[1])] = st
+// parsePytest41 is v4.1 parse_log_pytest (flask, pytest, xarray): a line
+// that starts with one of the five status words, unstripped and with no
+// colour codes removed, files its second whitespace-separated field under
+// its first. On FAILED lines every " - " becomes " " first, so the failure
+// message's first word cannot be taken for the id. Ids are cut at their
+// first whitespace, as the dataset's id lists for these repositories are.
+func parsePytest41(log string, out *parsed) {
+	eachLine(log, func(_ int, line string) {
+		if id, st, ok := pytestLine41(line); ok {
+			out.set(id, st)
 		}
-	}
-	return m
+	})
 }
 
-// shortenPathOption applies the harness's `(.*?)\[(.*)\]` rewrite: main
-// part up to the first "[", option up to the last "]" (anything after it
-// is dropped); an option starting with a single "/" and without "*" is cut
-// to its last path component.
+func pytestLine41(line string) (string, Status, bool) {
+	if !hasStatusPrefix(line) {
+		return "", "", false
+	}
+	if strings.HasPrefix(line, "FAILED") {
+		line = strings.ReplaceAll(line, " - ", " ")
+	}
+	f := pySplit(line)
+	if len(f) <= 1 {
+		return "", "", false
+	}
+	return f[1], Status(f[0]), true
+}
+
+// parsePytestOptions41 is v4.1 parse_log_pytest_options (requests, pylint):
+// parsePytest41, then the id goes through shortenPathOption.
+func parsePytestOptions41(log string, out *parsed) {
+	eachLine(log, func(_ int, line string) {
+		if id, st, ok := pytestLine41(line); ok {
+			out.set(shortenPathOption(id), st)
+		}
+	})
+}
+
+// shortenPathOption is the harness's `(.*?)\[(.*)\]` rewrite: the part
+// before the first "[" and the option up to the last "]" (anything after
+// that "]" is dropped); an option that starts with one "/" and has no "*"
+// is cut to "/" plus its last path component.
 func shortenPathOption(id string) string {
-	i, j := strings.Index(id, "["), strings.LastIndex(id, "]")
-	if i < 0 || j < i {
+	i := strings.IndexByte(id, '[')
+	if i < 0 {
+		return id
+	}
+	j := strings.LastIndexByte(id, ']')
+	if j < i {
 		return id
 	}
 	main, opt := id[:i], id[i+1:j]
 	if strings.HasPrefix(opt, "/") && !strings.HasPrefix(opt, "//") && !strings.Contains(opt, "*") {
-		opt = "/" + opt[strings.LastIndex(opt, "/")+1:]
+		opt = "/" + opt[strings.LastIndexByte(opt, '/')+1:]
 	}
 	return main + "[" + opt + "]"
 }
 
-// ParseMatplotlib is parse_log_matplotlib: ParsePytest after writing
-// MouseButton.LEFT / MouseButton.RIGHT as 1 / 3 (the ids in the dataset
-// come from runs where the enum printed as its value).
-func ParseMatplotlib(log string) StatusMap {
-	return ParsePytest(mouseButtons.Replace(log))
+// parseMatplotlib is parse_log_matplotlib (the same in v4.1 and v5):
+// MouseButton.LEFT / MouseButton.RIGHT are written 1 / 3 on each line,
+// then the line is read as parsePytest41 reads it.
+func parseMatplotlib(log string, out *parsed) {
+	eachLine(log, func(_ int, line string) {
+		line = strings.ReplaceAll(line, "MouseButton.LEFT", "1")
+		line = strings.ReplaceAll(line, "MouseButton.RIGHT", "3")
+		if id, st, ok := pytestLine41(line); ok {
+			out.set(id, st)
+		}
+	})
 }
 
-var mouseButtons = strings.NewReplacer("MouseButton.LEFT", "1", "MouseButton.RIGHT", "3")
-
-// ParsePytestV2 is parse_log_pytest_v2 (astropy, scikit-learn, sphinx). It
-// removes colour codes and control characters, then reads
-//   - summary lines "STATUS <id>": the id is the whole rest of the line, so
-//     parametrized ids with spaces survive; for non-PASSED lines a trailing
-//     " - message" (outside brackets) is cut off first;
-//   - the older verbose form "<id> STATUS" (status last on the line).
-//
-// Deviation from v4.1, which only removes " - " on FAILED lines: an
-// "XFAIL <id> - reason" line is filed under <id> (a pass) as well as under
-// the harness's key "<id> - reason". FAILED/ERROR lines differ only in
-// their (failing either way) keys.
-func ParsePytestV2(log string) StatusMap {
-	m := StatusMap{}
-	for _, line := range logLines(log) {
-		line = stripControl(stripBareColour(line))
-		if st, f, ok := summaryLine(line); ok {
-			if st == StatusPassed {
-				m[strings.Join(f[1:], " ")] = st
-				continue
-			}
-			rest := strings.TrimSpace(strings.TrimPrefix(line, f[0]))
-			m[strings.Join(strings.Fields(cutMessage(rest)), " ")] = st
-			if st == StatusXFail {
-				m[strings.Join(f[1:], " ")] = st
-			}
-			continue
-		}
-		f := strings.Fields(line)
-		if len(f) >= 2 {
-			if st, ok := isStatus(f[len(f)-1]); ok {
-				m[strings.Join(f[:len(f)-1], " ")] = st
-			}
-		}
-	}
-	return m
-}
-
-// cutMessage drops a " - message" suffix that is not inside brackets.
-func cutMessage(s string) string {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[':
-			depth++
-		case ']':
-			if depth > 0 {
-				depth--
-			}
-		case ' ':
-			if depth == 0 && strings.HasPrefix(s[i:], " - ") {
-				return s[:i]
-			}
-		}
-	}
-	return s
-}
-
-var bareColour = regexp.MustCompile(`\[[0-9;]*m`)
-
-// stripBareColour removes colour codes whose ESC byte was already lost
-// ("[32mPASSED[0m"), as the harness's `\[(\d+)m` rule does, but only where
-// they touch a line edge, a space or a status word: "test_x[1min]" keeps
-// its parameter, which the harness would mangle.
-func stripBareColour(line string) string {
-	if !strings.Contains(line, "m") {
+// cleanV2 is what parse_log_pytest_v2 does to each line first: every
+// "[<digits>m" goes (a colour code whose ESC byte is removed next, but
+// also "[1m" inside a test id: "test_x[1m]" becomes "test_x]"), then every
+// character U+0001..U+001F (ESC, tab, carriage return, ...).
+func cleanV2(line string) string {
+	line = stripDigitsM(line)
+	if strings.IndexFunc(line, func(r rune) bool { return r >= 1 && r < 32 }) < 0 {
 		return line
 	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range bareColour.FindAllStringIndex(line, -1) {
-		s, e := loc[0], loc[1]
-		before, after := line[:s], line[e:]
-		if s == 0 || strings.HasSuffix(before, " ") || endsWithStatus(before) || e == len(line) ||
-			strings.HasPrefix(after, " ") || startsWithStatus(after) || bareColour.MatchString(prefixCode(after)) {
-			b.WriteString(line[last:s])
-			last = e
+	b := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c == 0 || c >= 32 {
+			b = append(b, c)
 		}
 	}
-	b.WriteString(line[last:])
+	return string(b)
+}
+
+// stripDigitsM removes every non-overlapping `\[(\d+)m` match in one left
+// to right pass, as re.sub does; \d is any Unicode decimal digit.
+func stripDigitsM(s string) string {
+	if !strings.Contains(s, "[") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '[' {
+			j := i + 1
+			for j < len(s) {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsDigit(r) || (r == utf8.RuneError && size == 1) {
+					break
+				}
+				j += size
+			}
+			if j > i+1 && j < len(s) && s[j] == 'm' {
+				i = j + 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
 	return b.String()
 }
 
-// prefixCode returns a colour code at the very start of s, or "".
-func prefixCode(s string) string {
-	if loc := bareColour.FindStringIndex(s); loc != nil && loc[0] == 0 {
-		return s[:loc[1]]
-	}
-	return ""
-}
-
-func endsWithStatus(s string) bool {
-	for _, st := range allStatuses {
-		if strings.HasSuffix(s, string(st)) {
-			return true
-		}
-	}
-	return false
-}
-
-func startsWithStatus(s string) bool {
-	for _, st := range allStatuses {
-		if strings.HasPrefix(s, string(st)) {
-			return true
-		}
-	}
-	return false
-}
-
-// stripControl deletes control characters (as the harness does), turning
-// tabs into spaces first so that tab-separated words stay apart.
-func stripControl(s string) string {
-	return strings.Map(func(r rune) rune {
+// parsePytestV241 is v4.1 parse_log_pytest_v2 (astropy, scikit-learn,
+// sphinx). After cleanV2, a line that starts with a status word files its
+// second field under its first (on FAILED lines " - " becomes " " first);
+// otherwise a line that ends with a status word (the old "<id> STATUS"
+// form) files its second field under its first. Either way the id is cut
+// at its first whitespace, and in the old form the "status" is the second
+// field even when the id had a space ("t[a b] PASSED" gives t[a → b]).
+func parsePytestV241(log string, out *parsed) {
+	eachLine(log, func(_ int, line string) {
+		line = cleanV2(line)
 		switch {
-		case r == '\t':
-			return ' '
-		case r > 0 && r < 32:
-			return -1
+		case hasStatusPrefix(line):
+			if strings.HasPrefix(line, "FAILED") {
+				line = strings.ReplaceAll(line, " - ", " ")
+			}
+			if f := pySplit(line); len(f) >= 2 {
+				out.set(f[1], Status(f[0]))
+			}
+		case hasStatusSuffix(line):
+			if f := pySplit(line); len(f) >= 2 {
+				out.set(f[0], Status(f[1]))
+			}
 		}
-		return r
-	}, s)
+	})
+}
+
+// pytestLine5 is v5's _parse_pytest_result_line: "STATUS <id>" (the id is
+// the first non-space run after the status and whitespace; on FAILED lines
+// the second field after " - " → " "; a "SKIPPED [N] ..." count line is
+// no test), or "<id> STATUS" followed by whitespace or the end.
+func pytestLine5(line string, out *parsed, parser string, n int) (string, Status, bool) {
+	for _, w := range statusWords {
+		rest, ok := strings.CutPrefix(line, w)
+		if !ok {
+			continue
+		}
+		trimmed := strings.TrimLeftFunc(rest, pyIsSpace)
+		if len(trimmed) == len(rest) || trimmed == "" {
+			break // no whitespace, or nothing after it
+		}
+		id := trimmed
+		if k := strings.IndexFunc(id, pyIsSpace); k >= 0 {
+			id = id[:k]
+		}
+		if w == "FAILED" {
+			f, ok := pyField(strings.ReplaceAll(line, " - ", " "), 1)
+			if !ok {
+				out.raises(parser, n, line)
+				return "", "", false
+			}
+			id = f
+		}
+		if w == "SKIPPED" && skipCountPrefix(id) {
+			return "", "", false
+		}
+		return id, Status(w), true
+	}
+	if line == "" || pyIsSpace(firstRune(line)) {
+		return "", "", false
+	}
+	k := strings.IndexFunc(line, pyIsSpace)
+	if k < 0 {
+		return "", "", false
+	}
+	id := line[:k]
+	rest := strings.TrimLeftFunc(line[k:], pyIsSpace)
+	for _, w := range statusWords {
+		if after, ok := strings.CutPrefix(rest, w); ok && (after == "" || pyIsSpace(firstRune(after))) {
+			return id, Status(w), true
+		}
+	}
+	return "", "", false
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// skipCountPrefix is re.match(r"\[\d+\]", s): s starts with "[", decimal
+// digits and "]".
+func skipCountPrefix(s string) bool {
+	rest, ok := strings.CutPrefix(s, "[")
+	if !ok {
+		return false
+	}
+	digits := strings.TrimLeftFunc(rest, unicode.IsDigit)
+	return len(digits) < len(rest) && strings.HasPrefix(digits, "]")
+}
+
+// parsePytest5 is v5 parse_log_pytest: every line read by pytestLine5.
+func parsePytest5(log string, out *parsed) {
+	eachLine(log, func(n int, line string) {
+		if id, st, ok := pytestLine5(line, out, "parse_log_pytest", n); ok {
+			out.set(id, st)
+		}
+	})
+}
+
+// parsePytestOptions5 is v5 parse_log_pytest_options.
+func parsePytestOptions5(log string, out *parsed) {
+	eachLine(log, func(n int, line string) {
+		if id, st, ok := pytestLine5(line, out, "parse_log_pytest_options", n); ok {
+			out.set(shortenPathOption(id), st)
+		}
+	})
+}
+
+// parsePytestV25 is v5 parse_log_pytest_v2: cleanV2, then pytestLine5.
+func parsePytestV25(log string, out *parsed) {
+	eachLine(log, func(n int, line string) {
+		if id, st, ok := pytestLine5(cleanV2(line), out, "parse_log_pytest_v2", n); ok {
+			out.set(id, st)
+		}
+	})
 }

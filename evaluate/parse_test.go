@@ -31,7 +31,7 @@ func TestParserGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := ParseLogWith(p, readTestdata(t, "logs/"+g.log+".log"))
+			res := ParseLogWith(p, HarnessV41, readTestdata(t, "logs/"+g.log+".log"))
 			got, err := encodeJSON(res)
 			if err != nil {
 				t.Fatal(err)
@@ -48,7 +48,7 @@ func parse(t *testing.T, parser, log string) LogResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ParseLogWith(p, readTestdata(t, "logs/"+log+".log"))
+	return ParseLogWith(p, HarnessV41, readTestdata(t, "logs/"+log+".log"))
 }
 
 // expectStatus checks selected entries of a status map ("" = absent).
@@ -70,7 +70,7 @@ func TestPytestFamilies(t *testing.T) {
 		"tests/test_json.py::test_tojson_filter":         StatusXFail,
 		"tests/test_json.py::test_json_customization":    StatusFailed,
 		"tests/test_json.py::test_modified_url_encoding": StatusError,
-		"[1]": "", // SKIPPED [1] summary dropped
+		"[1]": StatusSkipped, // v4.1 files "SKIPPED [1] path:line: reason" under "[1]"
 		"tests/test_json.py::test_html_escape[with spaces inside]":  "",
 		`tests/test_json.py::test_json_as_unicode[True-"\u2603"]`:   StatusPassed,
 		"tests/test_json.py::test_bad_request_debug_message[False]": StatusPassed,
@@ -90,13 +90,16 @@ func TestPytestFamilies(t *testing.T) {
 
 	sk := parse(t, "pytest_v2", "pytest_v2_sklearn_ansi").Status
 	expectStatus(t, sk, map[string]Status{
-		"sklearn/utils/tests/test_pprint.py::test_basic":                             StatusPassed,
-		"sklearn/utils/tests/test_pprint.py::test_kwargs_in_init[param with spaces]": StatusPassed,
-		"sklearn/utils/tests/test_pprint.py::test_n_max_elements_to_show[1min]":      StatusPassed,
+		"sklearn/utils/tests/test_pprint.py::test_basic": StatusPassed,
+		// v4.1 cuts ids at the first space and removes "[1m" inside them.
+		"sklearn/utils/tests/test_pprint.py::test_kwargs_in_init[param":              StatusPassed,
+		"sklearn/utils/tests/test_pprint.py::test_kwargs_in_init[param with spaces]": "",
+		"sklearn/utils/tests/test_pprint.py::test_n_max_elements_to_showin]":         StatusPassed,
+		"sklearn/utils/tests/test_pprint.py::test_n_max_elements_to_show[1min]":      "",
 		"sklearn/utils/tests/test_pprint.py::test_gridsearch_pipeline":               StatusPassed,
 		"sklearn/utils/tests/test_pprint.py::test_bruteforce_ellipsis":               StatusXFail,
 		"sklearn/utils/tests/test_pprint.py::test_changed_only":                      StatusFailed,
-		"sklearn/utils/tests/test_pprint.py::test_pipeline[a - b]":                   StatusFailed,
+		"sklearn/utils/tests/test_pprint.py::test_pipeline[a":                        StatusFailed,
 	})
 
 	astropy := parse(t, "pytest_v2", "pytest_v2_astropy_classic")
@@ -131,7 +134,7 @@ func TestDjangoAndUnittest(t *testing.T) {
 	expectStatus(t, dj, map[string]Status{
 		"A cached sitemap index can be rendered (#2713).":                             StatusPassed,
 		"test_empty_page (sitemaps_tests.test_http.HTTPSitemapTests)":                 StatusPassed,
-		"test_empty_page (sitemaps_tests.test_http.HTTPSitemapTests.test_empty_page)": StatusPassed,
+		"test_empty_page (sitemaps_tests.test_http.HTTPSitemapTests.test_empty_page)": "", // no aliasing in the official parser
 		"test_callable_sitemod_no_items (sitemaps_tests.test_http.HTTPSitemapTests)":  StatusFailed,
 		"test_callable_sitemod_no_items":                                              StatusFailed, // FAIL: header
 		"test_requestsite_sitemap (sitemaps_tests.test_http.HTTPSitemapTests)":        StatusSkipped,
@@ -182,7 +185,7 @@ func TestMarkerHandling(t *testing.T) {
 	}
 	// Only the section between the markers is read when it has results.
 	log := "PASSED before::x\n+ : '>>>>> Start Test Output'\nFAILED in::y - boom\n+ : '>>>>> End Test Output'\nPASSED after::z\n"
-	r := ParseLogWith(ParsePytest, log)
+	r := ParseLogWith(parserPytest, HarnessV41, log)
 	if len(r.Status) != 1 || r.Status["in::y"] != StatusFailed {
 		t.Errorf("section parse: %+v", r.Status)
 	}
@@ -202,7 +205,7 @@ func TestParserRegistry(t *testing.T) {
 			t.Errorf("no parser for %s", repo)
 		}
 	}
-	if p, err := ParserFor(Spec{Repo: "pydicom/pydicom", LogParser: "parse_log_pytest_options"}); err != nil || p == nil {
+	if p, err := ParserFor(Spec{Repo: "pydicom/pydicom", LogParser: "parse_log_pytest_options"}); err != nil || p.Name != "parse_log_pytest_options" {
 		t.Errorf("LogParser override: %v", err)
 	}
 }

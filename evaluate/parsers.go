@@ -2,12 +2,16 @@ package evaluate
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
-// Status is a test outcome as the harness log parsers report it.
+// Status is a test outcome as a harness log parser reports it. The five
+// constants are the harness's TestStatus values, but a parser may file
+// any first word of a line as a status (v4.1 parse_log_pytest files
+// "PASSEDx y" under y with status "PASSEDx"); such a status is neither
+// passed nor failed when graded.
 type Status string
 
 // The five statuses of the harness's TestStatus.
@@ -19,28 +23,115 @@ const (
 	StatusXFail   Status = "XFAIL"
 )
 
-var allStatuses = []Status{StatusFailed, StatusPassed, StatusSkipped, StatusError, StatusXFail}
+// statusWords are the TestStatus values in the enum's order.
+var statusWords = []string{"FAILED", "PASSED", "SKIPPED", "ERROR", "XFAIL"}
 
 // StatusMap maps a test id, in the repository's own naming, to its status.
 type StatusMap map[string]Status
 
-// Parser turns (a section of) a test log into a StatusMap.
-type Parser func(log string) StatusMap
-
-// parsers is the registry of log parsers by harness name.
-var parsers = map[string]Parser{
-	"parse_log_pytest":         ParsePytest,
-	"parse_log_pytest_options": ParsePytestOptions,
-	"parse_log_pytest_v2":      ParsePytestV2,
-	"parse_log_django":         ParseDjango,
-	"parse_log_sympy":          ParseSympy,
-	"parse_log_seaborn":        ParseSeaborn,
-	"parse_log_matplotlib":     ParseMatplotlib,
-	// Python's `unittest -v` prints Django's runner lines; see ParseDjango.
-	"parse_log_unittest": ParseDjango,
+// parsed is what a parser produces: the status map with its keys in first
+// insertion order (a Python dict's order, which v5's prefix matching
+// depends on), and notes on the lines where the official parser raises.
+type parsed struct {
+	m     StatusMap
+	order []string
+	notes []string
 }
 
-// repoParsers is the harness's repo → parser map for Verified's 12 repos.
+func newParsed() *parsed { return &parsed{m: StatusMap{}} }
+
+func (p *parsed) set(id string, st Status) {
+	if _, ok := p.m[id]; !ok {
+		p.order = append(p.order, id)
+	}
+	p.m[id] = st
+}
+
+// raises notes that the official parser raises IndexError on line n (1-based
+// within the text it was given); the harness then has no verdict for the
+// log. Ours skips the line and goes on.
+func (p *parsed) raises(parser string, n int, line string) {
+	p.notes = append(p.notes, fmt.Sprintf("%s: the official parser raises IndexError on line %d of its input (%s) and the harness reports no verdict for this log; this line was skipped",
+		parser, n, strconv.Quote(clip(line, 80))))
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// parserFunc reads a log (already in text mode) into out.
+type parserFunc func(log string, out *parsed)
+
+// Parser is one of the harness's log parsers, under both harness versions.
+type Parser struct {
+	Name string
+	v41  parserFunc
+	v5   parserFunc
+}
+
+// Parse reads a log (or the test section of one) with the rules of
+// harness h. notes say where the official parser would raise.
+func (p Parser) Parse(h Harness, log string) (m StatusMap, notes []string) {
+	r := p.run(h, log)
+	return r.m, r.notes
+}
+
+func (p Parser) run(h Harness, log string) *parsed {
+	out := newParsed()
+	if h.Or() == HarnessV5 {
+		p.v5(log, out)
+	} else {
+		p.v41(log, out)
+	}
+	return out
+}
+
+// The seven parser functions in use for SWE-bench's Python repositories.
+var (
+	parserPytest        = Parser{"parse_log_pytest", parsePytest41, parsePytest5}
+	parserPytestOptions = Parser{"parse_log_pytest_options", parsePytestOptions41, parsePytestOptions5}
+	parserPytestV2      = Parser{"parse_log_pytest_v2", parsePytestV241, parsePytestV25}
+	parserDjango        = Parser{"parse_log_django", parseDjango, parseDjango}
+	parserSympy         = Parser{"parse_log_sympy", parseSympy, parseSympy}
+	parserSeaborn       = Parser{"parse_log_seaborn", parseSeaborn, parseSeaborn}
+	parserMatplotlib    = Parser{"parse_log_matplotlib", parseMatplotlib, parseMatplotlib}
+)
+
+// parsers is the registry of log parsers by harness name, with the
+// harness's per-repository aliases (parse_log_flask = parse_log_pytest,
+// ...), which is what a v5 dataset row's log_parser may name.
+var parsers = map[string]Parser{
+	"parse_log_pytest":         parserPytest,
+	"parse_log_pytest_options": parserPytestOptions,
+	"parse_log_pytest_v2":      parserPytestV2,
+	"parse_log_django":         parserDjango,
+	"parse_log_sympy":          parserSympy,
+	"parse_log_seaborn":        parserSeaborn,
+	"parse_log_matplotlib":     parserMatplotlib,
+
+	"parse_log_astroid":     parserPytest,
+	"parse_log_flask":       parserPytest,
+	"parse_log_marshmallow": parserPytest,
+	"parse_log_pvlib":       parserPytest,
+	"parse_log_pyvista":     parserPytest,
+	"parse_log_sqlfluff":    parserPytest,
+	"parse_log_xarray":      parserPytest,
+	"parse_log_pydicom":     parserPytestOptions,
+	"parse_log_requests":    parserPytestOptions,
+	"parse_log_pylint":      parserPytestOptions,
+	"parse_log_astropy":     parserPytestV2,
+	"parse_log_scikit":      parserPytestV2,
+	"parse_log_sphinx":      parserPytestV2,
+	// Our extension, for repositories outside SWE-bench: Python's
+	// `unittest -v` prints Django's runner lines.
+	"parse_log_unittest": {"parse_log_unittest", parseUnittest, parseUnittest},
+}
+
+// repoParsers is the harness's MAP_REPO_TO_PARSER for the 12 repositories
+// of SWE-bench Verified, the ones whose spec tables we carry.
 var repoParsers = map[string]string{
 	"astropy/astropy":           "parse_log_pytest_v2",
 	"django/django":             "parse_log_django",
@@ -76,48 +167,49 @@ func ParserByName(name string) (Parser, error) {
 	if p, ok := parsers[key]; ok {
 		return p, nil
 	}
-	return nil, fmt.Errorf("evaluate: unknown log parser %q (known: %s)", name, strings.Join(ParserNames(), ", "))
+	return Parser{}, fmt.Errorf("evaluate: unknown log parser %q (known: %s)", name, strings.Join(ParserNames(), ", "))
 }
 
-// ParserNameForRepo is the harness parser name for a Verified repository.
+// ParserNameForRepo is the harness parser name for a repository.
 func ParserNameForRepo(repo string) (string, bool) {
 	n, ok := repoParsers[repo]
 	return n, ok
 }
 
-// ParserFor picks the parser for spec: spec.LogParser if set, else the
-// repository's. An unknown repository without LogParser is an error.
+// ParserFor picks the parser for spec: spec.LogParser if set (a v5 row's
+// log_parser), else the repository's. Without LogParser, v4.1 also needs
+// (repo, version) in its spec table, as the harness looks the test command
+// up there before it grades; an unknown pair is an error naming both.
 func ParserFor(spec Spec) (Parser, error) {
 	if spec.LogParser != "" {
 		return ParserByName(spec.LogParser)
 	}
 	name, ok := repoParsers[spec.Repo]
 	if !ok {
-		return nil, fmt.Errorf("evaluate: no log parser for repository %q (instance %s); set Spec.LogParser", spec.Repo, spec.InstanceID)
+		return Parser{}, fmt.Errorf("evaluate: no log parser for repository %q (instance %s); set the row's log_parser", spec.Repo, spec.InstanceID)
+	}
+	if spec.Harness.Or() == HarnessV41 {
+		if err := checkVersion(spec); err != nil {
+			return Parser{}, err
+		}
 	}
 	return parsers[name], nil
 }
 
-// ansiCSI matches terminal escape sequences (colours, cursor moves).
-var ansiCSI = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
-
-// logLines splits a log into lines with escape sequences and a trailing
-// carriage return removed. Every parser starts here: escape codes never
-// belong to a test id.
-func logLines(log string) []string {
-	lines := strings.Split(log, "\n")
-	for i, l := range lines {
-		lines[i] = ansiCSI.ReplaceAllString(strings.TrimSuffix(l, "\r"), "")
-	}
-	return lines
-}
-
-// isStatus reports whether s is exactly one of the five status words.
-func isStatus(s string) (Status, bool) {
-	for _, st := range allStatuses {
-		if s == string(st) {
-			return st, true
+func hasStatusPrefix(s string) bool {
+	for _, w := range statusWords {
+		if strings.HasPrefix(s, w) {
+			return true
 		}
 	}
-	return "", false
+	return false
+}
+
+func hasStatusSuffix(s string) bool {
+	for _, w := range statusWords {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -25,10 +25,14 @@ const testExitVar = "ctxsweep_test_exit"
 //	test command + directives / save $? / end marker /
 //	echo ">>>>> Test Exit Code: N" / reset test files
 //
-// Test files modified by test_patch are reset with `git checkout <base>
-// <files>`; files it creates are removed with `rm -f` (checking out a path
-// absent at base would fail and leave the file in place). A row-provided
-// spec.EvalScript is returned unchanged (with a final newline).
+// The test files are reset as spec.Harness does it. v4.1 (the default):
+// `git checkout <base> <files>` over the files test_patch modifies (its
+// "--- a/<path>" sides), nothing for the files it creates, and the
+// command is written even when that list is empty (a bare checkout of the
+// base commit, as v4.1 does for a test patch that only adds files). v5:
+// the checkout only when there are modified files, then `rm -f` of the
+// created ones. A row-provided spec.EvalScript is returned unchanged
+// (with a final newline).
 func MakeEvalScript(spec Spec) (string, error) {
 	if spec.EvalScript != "" {
 		return ensureNewline(spec.EvalScript), nil
@@ -58,7 +62,7 @@ func MakeEvalScript(spec Spec) (string, error) {
 	if known && rs.install != nil {
 		lines = append(lines, rs.install(v))
 	}
-	reset := resetCommands(spec.BaseCommit, spec.TestPatch)
+	reset := resetCommands(spec.Harness, spec.BaseCommit, spec.TestPatch)
 	lines = append(lines, reset...)
 	if strings.TrimSpace(spec.TestPatch) != "" {
 		delim := HeredocDelimiter(spec.TestPatch)
@@ -127,8 +131,15 @@ func hasNonTestExt(path string) bool {
 }
 
 // resetCommands restore the files a test patch touches to their base
-// state: checkout for files that exist at base, rm -f for new ones.
-func resetCommands(base, patch string) []string {
+// state, as harness h writes it (see MakeEvalScript).
+func resetCommands(h Harness, base, patch string) []string {
+	if h.Or() == HarnessV41 {
+		var files []string
+		for _, f := range sourceFiles(patch) {
+			files = append(files, shellQuote(f))
+		}
+		return []string{fmt.Sprintf("git checkout %s %s", base, strings.Join(files, " "))}
+	}
 	var existing, created []string
 	for _, f := range patchFiles(patch) {
 		if f.created {
@@ -148,6 +159,59 @@ func resetCommands(base, patch string) []string {
 		cmds = append(cmds, "rm -f "+strings.Join(created, " "))
 	}
 	return cmds
+}
+
+// sourceFiles is v4.1's get_modified_files: for each file of the diff (in
+// order) its source side, from the "--- " line or else the git header,
+// "/dev/null" for a new file; kept when it starts with "a/", minus that.
+func sourceFiles(patch string) []string {
+	var out []string
+	source, open := "", false
+	flush := func() {
+		if open && source != "/dev/null" && strings.HasPrefix(source, "a/") {
+			out = append(out, source[2:])
+		}
+		open = false
+	}
+	inHeader := false
+	for _, line := range strings.Split(patch, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if rest, ok := strings.CutPrefix(line, "diff --git "); ok {
+			flush()
+			source, open, inHeader = "a/"+aSidePath(rest), true, true
+			continue
+		}
+		if !inHeader {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "@@"):
+			inHeader = false
+		case strings.HasPrefix(line, "new file mode"):
+			source = "/dev/null"
+		case strings.HasPrefix(line, "--- "):
+			source, _, _ = strings.Cut(strings.TrimPrefix(line, "--- "), "\t")
+		}
+	}
+	flush()
+	return out
+}
+
+// aSidePath is the <path> of "a/<path> b/<path>" (the counterpart of
+// bSidePath).
+func aSidePath(rest string) string {
+	rest = strings.TrimSpace(rest)
+	if n := len(rest); n%2 == 1 {
+		h := n / 2
+		a, b := rest[:h], rest[h+1:]
+		if rest[h] == ' ' && strings.HasPrefix(a, "a/") && strings.HasPrefix(b, "b/") && a[2:] == b[2:] {
+			return a[2:]
+		}
+	}
+	if i := strings.Index(rest, " b/"); i >= 0 {
+		return strings.TrimPrefix(rest[:i], "a/")
+	}
+	return strings.TrimPrefix(rest, "a/")
 }
 
 // patchFile is one file section of a unified git diff.

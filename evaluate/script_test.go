@@ -174,13 +174,28 @@ func TestResetCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(readTestdata(t, "instances/astropy_handwritten.json")), &astropy); err != nil {
 		t.Fatal(err)
 	}
-	got := resetCommands(astropy.BaseCommit, astropy.TestPatch)
+	got := resetCommands(HarnessV5, astropy.BaseCommit, astropy.TestPatch)
 	want := []string{
 		"git checkout 0123456789abcdef0123456789abcdef01234567 astropy/utils/tests/test_misc.py",
 		"rm -f astropy/utils/tests/test_docstring_props.py astropy/utils/tests/data/docstrings.txt",
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("reset %q, want %q", got, want)
+		t.Errorf("v5 reset %q, want %q", got, want)
+	}
+	// v4.1 checks out the modified files only and deletes nothing.
+	got = resetCommands(HarnessV41, astropy.BaseCommit, astropy.TestPatch)
+	want = []string{"git checkout 0123456789abcdef0123456789abcdef01234567 astropy/utils/tests/test_misc.py"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("v4.1 reset %q, want %q", got, want)
+	}
+	// A test patch that only adds files: v4.1 still writes the checkout,
+	// with no paths (a checkout of the base commit itself).
+	newOnly := "diff --git a/t/test_new.py b/t/test_new.py\nnew file mode 100644\n--- /dev/null\n+++ b/t/test_new.py\n@@ -0,0 +1 @@\n+x\n"
+	if got := resetCommands(HarnessV41, "abc", newOnly); !reflect.DeepEqual(got, []string{"git checkout abc "}) {
+		t.Errorf("v4.1 new-only reset %q", got)
+	}
+	if got := resetCommands(HarnessV5, "abc", newOnly); !reflect.DeepEqual(got, []string{"rm -f t/test_new.py"}) {
+		t.Errorf("v5 new-only reset %q", got)
 	}
 	if got := bSidePath("a/dir with b/x.py b/dir with b/x.py"); got != "dir with b/x.py" {
 		t.Errorf("bSidePath = %q", got)

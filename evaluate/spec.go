@@ -27,6 +27,11 @@ type Spec struct {
 	// TestCmd, when set, replaces the table's test command for this
 	// instance; the test directives are still appended.
 	TestCmd string `json:"test_cmd,omitempty"`
+
+	// Harness picks the official harness whose rules are followed (eval
+	// script, log parsing, grading); "" is DefaultHarness (v4.1). It is a
+	// run setting, not a dataset column.
+	Harness Harness `json:"-"`
 }
 
 // UnmarshalJSON accepts FAIL_TO_PASS / PASS_TO_PASS either as JSON lists or

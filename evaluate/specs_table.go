@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,8 +34,8 @@ type repoSpec struct {
 
 func always(s string) func(version) string { return func(version) string { return s } }
 
-// repoSpecs covers the 12 repositories of SWE-bench Verified. Versions the
-// harness table does not list get the repository's general rule.
+// repoSpecs covers the 12 repositories of SWE-bench Verified, for the
+// versions in specVersions (others are an error, see checkVersion).
 var repoSpecs = map[string]repoSpec{
 	"astropy/astropy": {
 		testCmd: func(v version) string {
@@ -128,17 +127,17 @@ func KnownRepos() []string {
 }
 
 // TestCommand is the test command for the spec without test directives:
-// spec.TestCmd if set, else the v4.1.0 table entry for (repo, version). An
-// unknown repository without TestCmd is an error naming repo and instance.
+// spec.TestCmd if set, else the v4.1.0 table entry for (repo, version).
+// An unknown repository or version is an error naming them and the
+// instance, as the harness raises KeyError there.
 func TestCommand(spec Spec) (string, error) {
 	if spec.TestCmd != "" {
 		return spec.TestCmd, nil
 	}
-	rs, ok := repoSpecs[spec.Repo]
-	if !ok {
-		return "", fmt.Errorf("evaluate: no test command for repository %q (instance %s); set Spec.TestCmd or EvalScript", spec.Repo, spec.InstanceID)
+	if err := checkVersion(spec); err != nil {
+		return "", err
 	}
-	return rs.testCmd(parseVersion(spec.Version)), nil
+	return repoSpecs[spec.Repo].testCmd(parseVersion(spec.Version)), nil
 }
 
 // version is a parsed "major.minor" instance version; ok is false when the

@@ -10,7 +10,6 @@ git -c core.fileMode=false diff 0123456789abcdef0123456789abcdef01234567
 if [ -d /opt/miniconda3 ]; then source /opt/miniconda3/bin/activate && conda activate testbed; fi
 python -m pip install -e .[test] --verbose
 git checkout 0123456789abcdef0123456789abcdef01234567 astropy/utils/tests/test_misc.py
-rm -f astropy/utils/tests/test_docstring_props.py astropy/utils/tests/data/docstrings.txt
 git apply -v - <<'EOF_CTXSWEEP_TEST_PATCH'
 diff --git a/astropy/utils/tests/test_misc.py b/astropy/utils/tests/test_misc.py
 --- a/astropy/utils/tests/test_misc.py
@@ -60,4 +59,3 @@ ctxsweep_test_exit=$?
 : '>>>>> End Test Output'
 echo ">>>>> Test Exit Code: $ctxsweep_test_exit"
 git checkout 0123456789abcdef0123456789abcdef01234567 astropy/utils/tests/test_misc.py
-rm -f astropy/utils/tests/test_docstring_props.py astropy/utils/tests/data/docstrings.txt
