@@ -42,10 +42,16 @@ func TestRunReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"completed_ids", "completed_instances", "empty_patch_ids", "empty_patch_instances", "error_ids", "error_instances",
-		"incomplete_ids", "resolved_ids", "resolved_instances", "schema_version", "submitted_ids", "submitted_instances",
+		"harness", "harness_rules", "incomplete_ids", "resolved_ids", "resolved_instances", "schema_version", "submitted_ids", "submitted_instances",
 		"total_instances", "unremoved_images", "unresolved_ids", "unresolved_instances", "unstopped_containers", "unstopped_instances"}
 	if got := sortedKeys(keys); !slices.Equal(got, want) {
 		t.Errorf("keys %v\nwant %v", got, want)
+	}
+	if string(keys["harness"]) != `"v4.1"` || !strings.Contains(string(keys["harness_rules"]), "v4.1.0") {
+		t.Errorf("harness %s / %s, want the default v4.1", keys["harness"], keys["harness_rules"])
+	}
+	if v5 := BuildRunReport(RunInput{Harness: HarnessV5}); v5.Harness != HarnessV5 || !strings.Contains(v5.HarnessRules, "v5") {
+		t.Errorf("v5 run report names %q / %q", v5.Harness, v5.HarnessRules)
 	}
 	if string(keys["schema_version"]) != "2" || string(keys["unremoved_images"]) != "[]" {
 		t.Errorf("schema_version %s, unremoved_images %s", keys["schema_version"], keys["unremoved_images"])

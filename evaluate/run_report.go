@@ -54,11 +54,15 @@ type RunInput struct {
 	// Leftovers found by the executor after the run (may be empty).
 	UnstoppedContainers []string
 	UnremovedImages     []string
+	// Harness is the rules the outcomes were graded by ("" = default).
+	Harness Harness
 }
 
 // RunReport is the run-level report (anchors §1.7, harness
 // make_run_report, schema_version 2). The unstopped/unremoved keys, which
 // the harness adds only when it has a Docker client, are always present.
+// Harness and HarnessRules are ours: they name the rules that produced the
+// solve rate.
 type RunReport struct {
 	TotalInstances      int      `json:"total_instances"`
 	SubmittedInstances  int      `json:"submitted_instances"`
@@ -78,6 +82,8 @@ type RunReport struct {
 	UnstoppedInstances  int      `json:"unstopped_instances"`
 	UnstoppedContainers []string `json:"unstopped_containers"`
 	UnremovedImages     []string `json:"unremoved_images"`
+	Harness             Harness  `json:"harness"`
+	HarnessRules        string   `json:"harness_rules"`
 }
 
 // BuildRunReport counts outcomes the way the harness does: each dataset
@@ -90,7 +96,7 @@ func BuildRunReport(in RunInput) RunReport {
 	for _, o := range in.Outcomes {
 		byID[o.InstanceID] = o
 	}
-	r := RunReport{SchemaVersion: 2}
+	r := RunReport{SchemaVersion: 2, Harness: in.Harness.Or(), HarnessRules: in.Harness.Or().Rules()}
 	seen := map[string]bool{}
 	for _, id := range in.DatasetIDs {
 		if seen[id] {
