@@ -45,6 +45,8 @@ type OpenOptions struct {
 	// Labels identify the sandbox (sweep, trial, instance, worker) so that
 	// containers left by a killed worker can be found and removed.
 	Labels map[string]string
+	// Harness is the SWE-bench grading rules for an evaluation ("" = v4.1).
+	Harness evaluate.Harness
 }
 
 // Evaluation is the outcome of running an instance's tests on a patch.

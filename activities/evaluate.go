@@ -52,13 +52,16 @@ func (a *Activities) Evaluate(ctx context.Context, in workflows.EvaluateInput) (
 	if err != nil && !os.IsNotExist(err) {
 		return workflows.EvaluateResult{}, err
 	}
+	harness := evaluate.Harness(in.Ref.Trial.Tuning.Harness).Or()
 	start := time.Now()
 	var ev Evaluation
 	if strings.TrimSpace(string(patch)) == "" {
 		ev = Evaluation{Evaluated: true, Outcome: evaluate.EmptyPatchOutcome(id)}
 	} else {
 		stop := keepAlive(ctx)
-		ev, err = a.Tasks.Evaluate(ctx, cfg, id, string(patch), a.openOptions(in.Ref, "eval"))
+		opts := a.openOptions(in.Ref, "eval")
+		opts.Harness = harness
+		ev, err = a.Tasks.Evaluate(ctx, cfg, id, string(patch), opts)
 		stop()
 		if err != nil {
 			return workflows.EvaluateResult{}, fmt.Errorf("instance %s: evaluation: %w", id, err)
@@ -68,8 +71,11 @@ func (a *Activities) Evaluate(ctx context.Context, in workflows.EvaluateInput) (
 		return workflows.EvaluateResult{Note: "this instance source cannot evaluate"}, nil
 	}
 	sum := &workflows.EvalSummary{Outcome: string(ev.Outcome.Kind), Seconds: time.Since(start).Seconds(), Error: ev.Outcome.Reason}
-	report := map[string]any{"instance_id": id, "outcome": ev.Outcome.Kind}
+	report := map[string]any{"instance_id": id, "outcome": ev.Outcome.Kind, "harness": harness, "harness_rules": harness.Rules()}
 	if r := ev.Outcome.Report; r != nil {
+		if len(r.Log.Notes) > 0 {
+			report["notes"] = r.Log.Notes
+		}
 		sum.Resolution = string(r.Resolution)
 		sum.PatchApplied = r.PatchSuccessfullyApplied
 		if ts := r.TestsStatus; ts != nil {

@@ -105,7 +105,7 @@ func (a *Activities) writeRunReport(in workflows.WriteTrialInput) error {
 	if !in.Trial.Config.Evaluates() {
 		return nil
 	}
-	ri := evaluate.RunInput{}
+	ri := evaluate.RunInput{Harness: evaluate.Harness(in.Trial.Tuning.Harness)}
 	for _, r := range in.Records {
 		ri.DatasetIDs = append(ri.DatasetIDs, r.InstanceID)
 		out, _, ok, err := a.loadOutcome(in.Trial.Dir, r.InstanceID)

@@ -59,11 +59,12 @@ func (t *Tasks) container(ctx context.Context, in swebench.Instance, labels map[
 // fresh container of the instance's image, apply the patch (git apply,
 // then --reject, then patch --fuzz), run the eval script between its
 // markers, and grade the log with the repository's parser.
-func (t *Tasks) evaluateInContainer(ctx context.Context, in swebench.Instance, patch string, labels map[string]string) (activities.Evaluation, error) {
+func (t *Tasks) evaluateInContainer(ctx context.Context, in swebench.Instance, patch string, opts activities.OpenOptions) (activities.Evaluation, error) {
+	labels := opts.Labels
 	id := in.InstanceID
 	spec := evaluate.Spec{InstanceID: id, Repo: in.Repo, Version: in.Version, BaseCommit: in.BaseCommit,
 		TestPatch: in.TestPatch, FailToPass: in.FailToPass, PassToPass: in.PassToPass,
-		EvalScript: in.EvalScript, LogParser: in.LogParser, TestCmd: in.TestCmd}
+		EvalScript: in.EvalScript, LogParser: in.LogParser, TestCmd: in.TestCmd, Harness: opts.Harness}
 	script, err := evaluate.MakeEvalScript(spec)
 	if err != nil {
 		// Not an infrastructure failure: the instance cannot be evaluated.

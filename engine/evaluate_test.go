@@ -62,7 +62,7 @@ func TestDemoEvaluationOutcomes(t *testing.T) {
 	acts := activities.New(activities.Deps{Store: s, Tasks: &Tasks{Root: t.TempDir()}})
 	cfg := sweep.DefaultRunConfig()
 	cfg.Model, cfg.Strategy, cfg.InstancesSubset = "replay", "raw", "demo"
-	trial := workflows.TrialRef{Sweep: "ev2", RunName: "ev2", Dir: "runs/ev2/t", Config: cfg}
+	trial := workflows.TrialRef{Sweep: "ev2", RunName: "ev2", Dir: "runs/ev2/t", Config: cfg, Tuning: workflows.Tuning{Harness: "v5"}}
 	id := solved.InstanceID
 	patches := map[string]string{"good": string(goodPatch), "wrong": "diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1,2 @@\n" + firstLine(t, id) + "\n+wrong fix\n", "empty": ""}
 	var records []workflows.InstanceRecord
@@ -94,7 +94,7 @@ func TestDemoEvaluationOutcomes(t *testing.T) {
 		t.Errorf("empty patch: %+v %+v", r, r.Eval)
 	}
 	want := []string{"completed_ids", "completed_instances", "empty_patch_ids", "empty_patch_instances", "error_ids",
-		"error_instances", "incomplete_ids", "resolved_ids", "resolved_instances", "schema_version", "submitted_ids",
+		"error_instances", "harness", "harness_rules", "incomplete_ids", "resolved_ids", "resolved_instances", "schema_version", "submitted_ids",
 		"submitted_instances", "total_instances", "unremoved_images", "unresolved_ids", "unresolved_instances",
 		"unstopped_containers", "unstopped_instances"}
 	for kind, resolved := range map[string]int{"good": 1, "wrong": 0, "empty": 0} {
@@ -119,6 +119,15 @@ func TestDemoEvaluationOutcomes(t *testing.T) {
 		}
 		if kind == "empty" && rep["empty_patch_instances"] != float64(1) {
 			t.Errorf("empty run report: %v", rep)
+		}
+		// The trial's grading rules are named in the run report and in
+		// each instance's report.
+		var inst map[string]any
+		if ok, err := s.ReadJSON(trial.Dir+"-"+kind+"/"+id+"/eval/report.json", &inst); !ok || err != nil {
+			t.Fatalf("%s instance report: %v", kind, err)
+		}
+		if rep["harness"] != "v5" || inst["harness"] != "v5" {
+			t.Errorf("%s: harness %v in the run report, %v in the instance report; want v5", kind, rep["harness"], inst["harness"])
 		}
 	}
 }

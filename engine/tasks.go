@@ -178,7 +178,7 @@ func (t *Tasks) Evaluate(ctx context.Context, cfg sweep.RunConfig, id, patch str
 		if err != nil {
 			return activities.Evaluation{}, err
 		}
-		return t.evaluateInContainer(ctx, in, patch, opts.Labels)
+		return t.evaluateInContainer(ctx, in, patch, opts)
 	}
 	task, err := demo.Get(id)
 	if err != nil {
@@ -201,7 +201,7 @@ func (t *Tasks) Evaluate(ctx context.Context, cfg sweep.RunConfig, id, patch str
 		status[r.Name] = st
 		log = fmt.Appendf(log, "%s %s\n%s\n", st, r.Name, r.Output)
 	}
-	spec := evaluate.Spec{InstanceID: id, FailToPass: task.FailToPass, PassToPass: task.PassToPass}
+	spec := evaluate.Spec{InstanceID: id, FailToPass: task.FailToPass, PassToPass: task.PassToPass, Harness: opts.Harness}
 	graded := evaluate.GradeResult(spec, evaluate.LogResult{Status: status, Applied: true, ExitCode: -1})
 	graded.PatchExists = true
 	return activities.Evaluation{Evaluated: true, Outcome: evaluate.CompletedOutcome(graded), Log: log}, nil

@@ -53,6 +53,9 @@ type Row struct {
 	Submitted       int             `json:"submitted"`
 	ExitStatuses    map[string]int  `json:"exit_statuses"` // seed §7.7 categories
 	Sources         []string        `json:"sources"`
+	// Harness is the SWE-bench grading rules of its outcomes ("" = not
+	// recorded by the source, e.g. an official harness report).
+	Harness string `json:"harness"`
 }
 
 // PairRow is a paired comparison (other − baseline) on the common instances.
@@ -133,7 +136,7 @@ func sortedInstances(e *Experiment) []*Instance {
 
 func summarize(e *Experiment, o Options) (Row, error) {
 	row := Row{Model: e.Model, Strategy: e.Strategy, Experiment: e.Name, Sources: e.Sources,
-		ExitStatuses: map[string]int{}}
+		ExitStatuses: map[string]int{}, Harness: e.Harness}
 	var outcomes, costs []float64
 	evaluated, turns, nTurns, input, cached := 0, 0, 0, 0, 0
 	for _, in := range sortedInstances(e) {

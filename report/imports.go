@@ -20,6 +20,7 @@ type sweReport struct {
 	ids       []string // every id in any list, first-seen order
 	resolved  map[string]bool
 	submitted map[string]bool
+	harness   string // our run reports' "harness" key; "" in the official ones
 }
 
 // reportIDLists are the id lists of a schema-2 report; the first two are
@@ -76,6 +77,11 @@ func (s *Set) addReport(path string) error {
 	if n != len(r.resolved) {
 		return fmt.Errorf("%s: field \"resolved_instances\": %d, but resolved_ids has %d ids", path, n, len(r.resolved))
 	}
+	if h, ok := raw["harness"]; ok {
+		if err := json.Unmarshal(h, &r.harness); err != nil {
+			return fmt.Errorf("%s: field \"harness\": not a string: %s", path, h)
+		}
+	}
 	r.stem = strings.TrimSuffix(filepath.Base(path), ".json")
 	s.reports = append(s.reports, r)
 	return nil
@@ -118,6 +124,9 @@ func (s *Set) finish() error {
 			e = s.get(name)
 		}
 		e.addSource(r.path)
+		if r.harness != "" {
+			e.Harness = r.harness
+		}
 		for _, id := range r.ids {
 			e.setOutcome(id, r.resolved[id], 2)
 			if r.submitted[id] {

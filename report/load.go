@@ -177,6 +177,9 @@ type trialFile struct {
 		Model    string `json:"model"`
 		Strategy string `json:"strategy"`
 	} `json:"config"`
+	Tuning struct {
+		Harness string `json:"harness"`
+	} `json:"tuning"`
 }
 
 // recordFile is the part of an instance record (workflows.InstanceRecord in
@@ -232,6 +235,9 @@ func (s *Set) addTrial(dir string) error {
 	}
 	e := s.fresh(name, dir)
 	e.Model, e.Strategy = t.Config.Model, t.Config.Strategy
+	if e.Harness = t.Tuning.Harness; e.Harness == "" {
+		e.Harness = "v4.1" // ctxsweep's default rules
+	}
 	e.aliases = append(e.aliases, filepath.Base(dir))
 	e.addSource(dir)
 	for i, r := range recs {

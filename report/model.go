@@ -149,7 +149,10 @@ type Experiment struct {
 	Model    string
 	Strategy string
 	Sources  []string // files and directories it was read from
-	aliases  []string // other names a report file may use
+	// Harness names the SWE-bench grading rules its outcomes came from
+	// ("v4.1", "v5"; "" when the source does not say).
+	Harness string
+	aliases []string // other names a report file may use
 
 	byID  map[string]*Instance
 	order []string

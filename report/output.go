@@ -15,7 +15,7 @@ import (
 var TrialColumns = []string{"experiment", "n_instances", "solve_rate", "solve_rate_lo", "solve_rate_hi",
 	"mean_cost", "mean_cost_lo", "mean_cost_hi",
 	"group", "model", "strategy", "resolved", "n_cost", "mean_agent_cost", "mean_summary_cost",
-	"mean_turns", "cache_hit_rate", "submitted", "exit_statuses"}
+	"mean_turns", "cache_hit_rate", "submitted", "exit_statuses", "harness"}
 
 // PairColumns are the paired CSV columns: the paper's
 // paired_ci_diffs_vs_raw.csv names, then ours.
@@ -63,7 +63,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		rec = append(rec, ivCells(row.MeanCost)...)
 		rec = append(rec, row.Group, row.Model, row.Strategy, strconv.Itoa(row.Resolved), nCost,
 			num(row.MeanAgentCost), num(row.MeanSummaryCost), optCell(row.MeanTurns),
-			optCell(row.CacheHitRate), strconv.Itoa(row.Submitted), exitsCell(row.ExitStatuses))
+			optCell(row.CacheHitRate), strconv.Itoa(row.Submitted), exitsCell(row.ExitStatuses), row.Harness)
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

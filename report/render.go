@@ -158,7 +158,7 @@ func WriteTable(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 		for i, row := range rows {
-			fmt.Fprintf(w, "  %s = %s\n", hs[i], row.Experiment)
+			fmt.Fprintf(w, "  %s = %s (graded by %s)\n", hs[i], row.Experiment, HarnessLabel(row.Harness))
 		}
 		short := map[string]string{}
 		for i, row := range rows {
@@ -205,6 +205,13 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			}
 			return names
 		}()...)))
+		b.WriteString(mdRow(append([]string{"graded by"}, func() []string {
+			var hs []string
+			for _, row := range rows {
+				hs = append(hs, HarnessLabel(row.Harness))
+			}
+			return hs
+		}()...)))
 		for _, l := range metricLines(rows) {
 			l[0] = strings.TrimSpace(l[0])
 			b.WriteString(mdRow(l))
@@ -228,4 +235,17 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 // finite reports whether an interval can be drawn.
 func finite(iv *stats.Interval) bool {
 	return iv != nil && !math.IsNaN(iv.Point) && !math.IsInf(iv.Point, 0)
+}
+
+// HarnessLabel names the grading rules of a row for people.
+func HarnessLabel(h string) string {
+	switch h {
+	case "":
+		return "harness not recorded"
+	case "v4.1":
+		return "SWE-bench v4.1.0 rules"
+	case "v5":
+		return "SWE-bench v5 rules"
+	}
+	return "SWE-bench " + h + " rules"
 }

@@ -23,7 +23,10 @@ type Spec struct {
 	RunCap         int // 0 = no cap
 	// BudgetUSD caps the sweep's total model cost (our extension key
 	// budget_usd; 0 = no budget). See BudgetAllows.
-	BudgetUSD    float64
+	BudgetUSD float64
+	// Harness names the SWE-bench grading rules (our extension key
+	// harness: "v4.1" or "v5"; "" = the default). Checked by the caller.
+	Harness      string
 	Command      []string // raw command list
 	CommandFlags CommandFlags
 	// Agent are the agent-configuration tokens of the command

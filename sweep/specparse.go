@@ -149,7 +149,7 @@ func unknownKey(valid []string) string {
 }
 
 var topKeys = []string{"name", "description", "program", "method", "metric",
-	"parameters", "early_terminate", "run_cap", "command", "budget_usd"}
+	"parameters", "early_terminate", "run_cap", "command", "budget_usd", "harness"}
 
 // W&B sweep keys that ctxsweep deliberately does not support.
 var unsupportedTopKeys = map[string]bool{
@@ -199,6 +199,10 @@ func (p *parser) parseTop(s *Spec, doc *yaml.Node) {
 				} else {
 					s.BudgetUSD = v
 				}
+			}
+		case "harness":
+			if v, ok := p.str(e.v, e.key); ok {
+				s.Harness = v
 			}
 		default:
 			if unsupportedTopKeys[e.key] {

@@ -64,6 +64,9 @@ type Tuning struct {
 	// puts the trial's strategy's one in Agent and leaves this out of the
 	// TrialRef.
 	AgentByStrategy map[string]*agent.ConfigRef `json:"agent_configs,omitempty"`
+	// Harness is the SWE-bench grading rules evaluation follows ("v4.1" or
+	// "v5"; "" = v4.1), from --harness or the sweep file's harness key.
+	Harness string `json:"harness,omitempty"`
 }
 
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of

@@ -53,7 +53,7 @@ func runCmd(g *globals) *cobra.Command {
 				return err
 			}
 			f := &sweepFlags{flags: sweep.CommandFlags{Wandb: wandb, WandbProject: project, WandbEntity: entity}, parallel: 1,
-				tuning: long.tuning, skipPreflight: long.skipPreflight || dryRun}
+				tuning: long.tuning, skipPreflight: long.skipPreflight || dryRun, harness: long.harness}
 			spec, err := sweep.Parse("starter run flags", src)
 			if err != nil {
 				return fmt.Errorf("%w\n(the flags were turned into this sweep:\n%s)", err, src)
@@ -84,7 +84,7 @@ func runCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if dryRun {
-				out := map[string]any{"run_name": t.RunName(), "tags": t.Tags(), "config": t, "strategy": ref.Strategy,
+				out := map[string]any{"run_name": t.RunName(), "tags": t.Tags(), "config": t, "strategy": ref.Strategy, "harness": in.Tuning.Harness,
 					"limits": ref.AgentLimits(), "trial_id": ref.TrialID, "output_dir": g.dataDir + "/" + ref.Dir, "wandb_config": t.WandbConfig()}
 				if a := ref.Tuning.Agent; a != nil {
 					out["agent_config"] = a
@@ -126,6 +126,7 @@ func runCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&dryRun, "dry-run", false, "print the resolved trial configuration and run name without running")
 	fl.BoolVar(&detach, "detach", false, "return once started")
 	bindLongRun(cmd, long)
+	bindHarness(cmd, long)
 	fl.StringVar(&agentFile, "agent-config", "", "agent configuration file, ours or a seed SWE-agent config (default: the built-in config/agent.yaml)")
 	fl.StringVar(&seedDir, "seed-configs", "", "the seed repository (or its config/ directory): the config run_sweep.py picks for --strategy")
 	fl.StringVar(&toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")

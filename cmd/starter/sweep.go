@@ -19,6 +19,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/engine"
+	"github.com/ctxresearch/ctxsweep/evaluate"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/sweep"
 	"github.com/ctxresearch/ctxsweep/workflows"
@@ -44,6 +45,8 @@ type sweepFlags struct {
 	agentLoaded                  bool
 	agentCfg                     *agent.Config
 	seedCfgs                     map[string]seedChoice
+	// harness is --harness ("" = the sweep file's harness key, else v4.1).
+	harness string
 }
 
 func (f *sweepFlags) bind(cmd *cobra.Command) {
@@ -62,6 +65,7 @@ func (f *sweepFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.seedDir, "seed-configs", "", "the seed repository (or its config/ directory): each trial runs the config run_sweep.py picks for its strategy")
 	cmd.Flags().StringVar(&f.toolsDir, "tools-dir", "", "where a seed config's tool bundles are (default: the config's repository)")
 	bindLongRun(cmd, f)
+	bindHarness(cmd, f)
 }
 
 // bindLongRun adds the flags of long unattended runs (sweep and run).
@@ -69,6 +73,26 @@ func bindLongRun(cmd *cobra.Command, f *sweepFlags) {
 	cmd.Flags().BoolVar(&f.skipPreflight, "skip-preflight", false, "start without checking first that every model's credentials work (offline planning, keys only on remote workers)")
 	cmd.Flags().DurationVar(&f.tuning.APIGiveUp, "api-give-up", workflows.DefaultAPIGiveUp, "how long a model call may keep failing on a provider outage or rate limit before the instance ends exit_api")
 	cmd.Flags().DurationVar(&f.tuning.CredentialWait, "credential-wait", workflows.DefaultCredentialWait, "how long model calls wait for credentials that may heal (expired session token, credentials endpoint down) before the instance ends exit_api")
+}
+
+// bindHarness adds --harness, the SWE-bench grading rules.
+func bindHarness(cmd *cobra.Command, f *sweepFlags) {
+	cmd.Flags().StringVar(&f.harness, "harness", "", "SWE-bench grading rules: v4.1 (default; the leaderboard's and the paper's) or v5 (overrides the sweep file's harness key)")
+}
+
+// resolveHarness sets the trials' grading rules from --harness, else the
+// sweep file's harness key, else the default.
+func (f *sweepFlags) resolveHarness(spec *sweep.Spec) error {
+	name, where := f.harness, "--harness"
+	if name == "" {
+		name, where = spec.Harness, spec.File+": key \"harness\""
+	}
+	h, err := evaluate.ParseHarness(name)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	f.tuning.Harness = string(h)
+	return nil
 }
 
 func sweepCmd(g *globals) *cobra.Command {
@@ -141,6 +165,9 @@ func checkSweep(g *globals, file string, data []byte, f *sweepFlags) (*sweep.Spe
 	if f.name != "" {
 		spec.Name = f.name
 	}
+	if err := f.resolveHarness(spec); err != nil {
+		return nil, nil, nil, err
+	}
 	switch {
 	case f.budget < 0 || math.IsNaN(f.budget) || math.IsInf(f.budget, 0):
 		return nil, nil, nil, fmt.Errorf("--budget-usd must be a positive number of US dollars, got %v", f.budget)
@@ -210,6 +237,9 @@ func specHash(in workflows.SweepInput) string {
 	}
 	for _, s := range sortedKeys(in.Tuning.AgentByStrategy) {
 		key += "\x00agent." + s + "=" + in.Tuning.AgentByStrategy[s].Hash
+	}
+	if h := evaluate.Harness(in.Tuning.Harness); h.Or() != evaluate.DefaultHarness {
+		key += "\x00harness=" + string(h)
 	}
 	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:8])
