@@ -28,7 +28,7 @@
 //
 // # v4.1.0 quirks reproduced
 //
-// Log envelope (get_logs_eval, ParseLogWith):
+// Log envelope (get_logs_eval, ParseLogRules):
 //   - The log is read in text mode: "\r\n" and a lone "\r" both end a line.
 //   - ">>>>> Patch Apply Failed", ">>>>> Reset Failed", ">>>>> Tests
 //     Errored" or ">>>>> Tests Timed Out" anywhere, or either test marker

@@ -28,7 +28,7 @@ func FuzzParsers(f *testing.F) {
 				if len(r.order) != len(r.m) {
 					t.Fatalf("%s %s: %d keys in order, %d in the map", name, h, len(r.order), len(r.m))
 				}
-				res := ParseLogWith(p, h, log)
+				res := ParseLogRules(p, h, log)
 				if !res.Applied && (len(res.Status) != 0 && h == HarnessV41 || res.Problem == "") {
 					t.Fatalf("%s %s: not applied with statuses %q or no problem %q", name, h, res.Status, res.Problem)
 				}

@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -38,14 +39,31 @@ var exitCodeLine = regexp.MustCompile(regexp.QuoteMeta(MarkerTestExitCode) + pyS
 // ParseLog parses an eval-script log with spec's parser (its LogParser,
 // else its repository's) by the rules of spec.Harness.
 func ParseLog(spec Spec, log string) (LogResult, error) {
-	p, err := ParserFor(spec)
+	p, err := LogParserFor(spec)
 	if err != nil {
 		return LogResult{}, err
 	}
-	return ParseLogWith(p, spec.Harness, log), nil
+	return ParseLogRules(p, spec.Harness, log), nil
 }
 
-// ParseLogWith applies the harness's log envelope around parser p
+// ParseLogWith is ParseLogRules for a plain parser function under the v4.1
+// rules (no raise notes; Order is sorted).
+func ParseLogWith(p Parser, log string) LogResult {
+	lp := LogParser{Name: "parser", v41: func(log string, out *parsed) {
+		m := p(log)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out.set(k, m[k])
+		}
+	}}
+	return ParseLogRules(lp, HarnessV41, log)
+}
+
+// ParseLogRules applies the harness's log envelope around parser p
 // (get_logs_eval):
 //   - the log is read in text mode: "\r\n" and a lone "\r" end lines;
 //   - a log containing ">>>>> Patch Apply Failed", ">>>>> Reset Failed",
@@ -59,7 +77,7 @@ func ParseLog(spec Spec, log string) (LogResult, error) {
 //
 // Under v5 a log is also rejected when its results are empty, or when its
 // recorded test exit code is non-zero but no test FAILED or ERRORed.
-func ParseLogWith(p Parser, h Harness, log string) LogResult {
+func ParseLogRules(p LogParser, h Harness, log string) LogResult {
 	content := textMode(log)
 	res := LogResult{Status: StatusMap{}, ExitCode: -1}
 	if m := exitCodeLine.FindStringSubmatch(content); m != nil {

@@ -139,7 +139,7 @@ func TestOfficialParserTable(t *testing.T) {
 		if len(cases) < 10 {
 			t.Errorf("%s: %d snippets, want at least 10", name, len(cases))
 		}
-		p, err := ParserByName(name)
+		p, err := LogParserByName(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestOfficialEnvelope(t *testing.T) {
 		{"missing end marker", "+ : '" + S + "'\nPASSED a\n", StatusMap{}, false, false},
 	}
 	for _, c := range cases {
-		r := ParseLogWith(parserPytest, HarnessV41, c.log)
+		r := ParseLogRules(parserPytest, HarnessV41, c.log)
 		if !maps.Equal(r.Status, c.want) || r.Applied != c.applied || r.WholeLog != c.whole {
 			t.Errorf("%s: got %q applied=%v whole=%v; want %q %v %v", c.name, r.Status, r.Applied, r.WholeLog, c.want, c.applied, c.whole)
 		}

@@ -65,8 +65,9 @@ func clip(s string, n int) string {
 // parserFunc reads a log (already in text mode) into out.
 type parserFunc func(log string, out *parsed)
 
-// Parser is one of the harness's log parsers, under both harness versions.
-type Parser struct {
+// LogParser is one of the harness's log parsers, under both harness
+// versions.
+type LogParser struct {
 	Name string
 	v41  parserFunc
 	v5   parserFunc
@@ -74,12 +75,31 @@ type Parser struct {
 
 // Parse reads a log (or the test section of one) with the rules of
 // harness h. notes say where the official parser would raise.
-func (p Parser) Parse(h Harness, log string) (m StatusMap, notes []string) {
+func (p LogParser) Parse(h Harness, log string) (m StatusMap, notes []string) {
 	r := p.run(h, log)
 	return r.m, r.notes
 }
 
-func (p Parser) run(h Harness, log string) *parsed {
+// Parser is a log parser as a plain function (see LogParser.Func).
+type Parser func(log string) StatusMap
+
+// Func is p under harness h as a plain function.
+func (p LogParser) Func(h Harness) Parser {
+	return func(log string) StatusMap { return p.run(h, log).m }
+}
+
+// The seven parsers with the v4.1 rules, as plain functions.
+var (
+	ParsePytest        = parserPytest.Func(HarnessV41)
+	ParsePytestOptions = parserPytestOptions.Func(HarnessV41)
+	ParsePytestV2      = parserPytestV2.Func(HarnessV41)
+	ParseDjango        = parserDjango.Func(HarnessV41)
+	ParseSympy         = parserSympy.Func(HarnessV41)
+	ParseSeaborn       = parserSeaborn.Func(HarnessV41)
+	ParseMatplotlib    = parserMatplotlib.Func(HarnessV41)
+)
+
+func (p LogParser) run(h Harness, log string) *parsed {
 	out := newParsed()
 	if h.Or() == HarnessV5 {
 		p.v5(log, out)
@@ -91,19 +111,19 @@ func (p Parser) run(h Harness, log string) *parsed {
 
 // The seven parser functions in use for SWE-bench's Python repositories.
 var (
-	parserPytest        = Parser{"parse_log_pytest", parsePytest41, parsePytest5}
-	parserPytestOptions = Parser{"parse_log_pytest_options", parsePytestOptions41, parsePytestOptions5}
-	parserPytestV2      = Parser{"parse_log_pytest_v2", parsePytestV241, parsePytestV25}
-	parserDjango        = Parser{"parse_log_django", parseDjango, parseDjango}
-	parserSympy         = Parser{"parse_log_sympy", parseSympy, parseSympy}
-	parserSeaborn       = Parser{"parse_log_seaborn", parseSeaborn, parseSeaborn}
-	parserMatplotlib    = Parser{"parse_log_matplotlib", parseMatplotlib, parseMatplotlib}
+	parserPytest        = LogParser{"parse_log_pytest", parsePytest41, parsePytest5}
+	parserPytestOptions = LogParser{"parse_log_pytest_options", parsePytestOptions41, parsePytestOptions5}
+	parserPytestV2      = LogParser{"parse_log_pytest_v2", parsePytestV241, parsePytestV25}
+	parserDjango        = LogParser{"parse_log_django", parseDjango, parseDjango}
+	parserSympy         = LogParser{"parse_log_sympy", parseSympy, parseSympy}
+	parserSeaborn       = LogParser{"parse_log_seaborn", parseSeaborn, parseSeaborn}
+	parserMatplotlib    = LogParser{"parse_log_matplotlib", parseMatplotlib, parseMatplotlib}
 )
 
 // parsers is the registry of log parsers by harness name, with the
 // harness's per-repository aliases (parse_log_flask = parse_log_pytest,
 // ...), which is what a v5 dataset row's log_parser may name.
-var parsers = map[string]Parser{
+var parsers = map[string]LogParser{
 	"parse_log_pytest":         parserPytest,
 	"parse_log_pytest_options": parserPytestOptions,
 	"parse_log_pytest_v2":      parserPytestV2,
@@ -157,9 +177,9 @@ func ParserNames() []string {
 	return out
 }
 
-// ParserByName returns the parser a dataset row's log_parser names. Both
-// "parse_log_pytest" and the short "pytest" are accepted.
-func ParserByName(name string) (Parser, error) {
+// LogParserByName returns the parser a dataset row's log_parser names.
+// Both "parse_log_pytest" and the short "pytest" are accepted.
+func LogParserByName(name string) (LogParser, error) {
 	key := strings.TrimSpace(name)
 	if !strings.HasPrefix(key, "parse_log_") {
 		key = "parse_log_" + key
@@ -167,7 +187,16 @@ func ParserByName(name string) (Parser, error) {
 	if p, ok := parsers[key]; ok {
 		return p, nil
 	}
-	return Parser{}, fmt.Errorf("evaluate: unknown log parser %q (known: %s)", name, strings.Join(ParserNames(), ", "))
+	return LogParser{}, fmt.Errorf("evaluate: unknown log parser %q (known: %s)", name, strings.Join(ParserNames(), ", "))
+}
+
+// ParserByName is LogParserByName with the v4.1 rules, as a function.
+func ParserByName(name string) (Parser, error) {
+	p, err := LogParserByName(name)
+	if err != nil {
+		return nil, err
+	}
+	return p.Func(HarnessV41), nil
 }
 
 // ParserNameForRepo is the harness parser name for a repository.
@@ -176,24 +205,34 @@ func ParserNameForRepo(repo string) (string, bool) {
 	return n, ok
 }
 
-// ParserFor picks the parser for spec: spec.LogParser if set (a v5 row's
-// log_parser), else the repository's. Without LogParser, v4.1 also needs
-// (repo, version) in its spec table, as the harness looks the test command
-// up there before it grades; an unknown pair is an error naming both.
-func ParserFor(spec Spec) (Parser, error) {
+// LogParserFor picks the parser for spec: spec.LogParser if set (a v5
+// row's log_parser), else the repository's. Without LogParser, v4.1 also
+// needs (repo, version) in its spec table, as the harness looks the test
+// command up there before it grades; an unknown pair is an error naming
+// both.
+func LogParserFor(spec Spec) (LogParser, error) {
 	if spec.LogParser != "" {
-		return ParserByName(spec.LogParser)
+		return LogParserByName(spec.LogParser)
 	}
 	name, ok := repoParsers[spec.Repo]
 	if !ok {
-		return Parser{}, fmt.Errorf("evaluate: no log parser for repository %q (instance %s); set the row's log_parser", spec.Repo, spec.InstanceID)
+		return LogParser{}, fmt.Errorf("evaluate: no log parser for repository %q (instance %s); set the row's log_parser", spec.Repo, spec.InstanceID)
 	}
 	if spec.Harness.Or() == HarnessV41 {
 		if err := checkVersion(spec); err != nil {
-			return Parser{}, err
+			return LogParser{}, err
 		}
 	}
 	return parsers[name], nil
+}
+
+// ParserFor is LogParserFor under spec.Harness, as a function.
+func ParserFor(spec Spec) (Parser, error) {
+	p, err := LogParserFor(spec)
+	if err != nil {
+		return nil, err
+	}
+	return p.Func(spec.Harness), nil
 }
 
 func hasStatusPrefix(s string) bool {
