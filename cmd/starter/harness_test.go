@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ctxresearch/ctxsweep/sweep"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
@@ -31,6 +33,12 @@ func TestHarnessChoice(t *testing.T) {
 		}
 		if err != nil || f.tuning.Harness != c.want {
 			t.Errorf("flag %q file %q: harness %q err %v, want %q", c.flag, c.file, f.tuning.Harness, err, c.want)
+		}
+	}
+	g := &globals{dataDir: t.TempDir(), namespace: "default"}
+	for _, c := range []*cobra.Command{sweepCmd(g), runCmd(g)} {
+		if c.Flags().Lookup("harness") == nil {
+			t.Errorf("starter %s has no --harness", c.Name())
 		}
 	}
 	in := workflows.SweepInput{Source: "x"}
