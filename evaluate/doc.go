@@ -101,8 +101,9 @@
 // Where the official code raises IndexError (django on a "FAIL:" or
 // "ERROR:" line with one field, seaborn on a bare "FAILED" or a line whose
 // only field is PASSED, v5 pytest on "FAILED - "), the harness reports no
-// verdict for that instance. Ours skips the line, goes on, and says so in
-// LogResult.Notes, which the instance's report carries.
+// verdict for that instance (it counts as an error, never resolved). Ours
+// skips the line, goes on grading, says so in LogResult.Notes (which the
+// instance's report carries), and does not count the instance resolved.
 //
 // Grading: a test passes when PASSED or XFAIL, fails when missing, FAILED or
 // ERROR; F2P and P2P ratios (1 for an empty list); resolved only when both
