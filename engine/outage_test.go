@@ -133,12 +133,26 @@ func TestBedrockRotatingCredentialsWithOutage(t *testing.T) {
 	defer cancel()
 	e := startEngine(t, ctx, models)
 	src := "method: grid\nparameters:\n  model: {value: rotating}\n  strategy: {value: raw}\n  instances-subset: {value: demo}\n  num-workers: {value: 6}\n"
+	waiting := make(chan string, 1)
 	go func() {
-		// The outage starts once the run is under way.
+		// The outage starts once the run is under way; while it lasts,
+		// instances say they are waiting for credentials (the phase
+		// `starter status` prints).
 		for ctx.Err() == nil && bedrock.Stats().Calls < 8 {
 			time.Sleep(20 * time.Millisecond)
 		}
 		bedrock.CredentialsDown(6 * time.Second)
+		for end := time.Now().Add(6 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			st, err := e.QuerySweep(ctx, workflows.SweepID("rotating"), 10*time.Second)
+			if err != nil {
+				continue
+			}
+			for _, phase := range e.WaitingForCredentials(ctx, st) {
+				waiting <- phase
+				return
+			}
+		}
+		close(waiting)
 	}()
 	st := runSweep(t, ctx, e, workflows.SweepInput{Name: "rotating", File: "rotating.yaml", Source: src, Parallel: 1,
 		Tuning: workflows.Tuning{CredentialWait: 2 * time.Minute}})
@@ -156,6 +170,11 @@ func TestBedrockRotatingCredentialsWithOutage(t *testing.T) {
 	}
 	s := bedrock.Stats()
 	t.Logf("%d calls, %d credential fetches, %d refused during the outage, %d keys used, rejected: %v", s.Calls, s.CredFetches, s.CredDown, s.Keys, s.Rejected)
+	if phase, ok := <-waiting; !ok {
+		t.Error("no instance was seen waiting for credentials during the outage")
+	} else {
+		t.Logf("phase during the outage: %s", phase)
+	}
 	if s.CredDown == 0 {
 		t.Error("no credential request fell in the outage: the test proved nothing")
 	}

@@ -40,6 +40,8 @@ type Config struct {
 	Fault func(n int) (status int, exception string)
 	// Region the signatures must name (default us-east-1).
 	Region string
+	// Latency is how long each answered Converse call takes.
+	Latency time.Duration
 }
 
 // Stats are the server's counters.
@@ -280,6 +282,13 @@ func (s *Server) converse(w http.ResponseWriter, r *http.Request) {
 		content = []any{map[string]any{"text": fmt.Sprintf("Turn %d.", turn)},
 			map[string]any{"toolUse": map[string]any{"toolUseId": fmt.Sprintf("tooluse_%d", turn), "name": "bash",
 				"input": map[string]any{"command": fmt.Sprintf("echo turn %d", turn)}}}}
+	}
+	if d := s.cfg.Latency; d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	s.mu.Lock()
 	s.st.Calls++

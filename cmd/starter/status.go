@@ -53,6 +53,7 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			if !asJSON {
 				printTrials(os.Stdout, st)
+				printWaiting(ctx, os.Stdout, e, st)
 				return nil
 			}
 			out := statusJSON{SweepStatus: st, Workflow: desc.WorkflowExecutionInfo.Status.String()}
