@@ -12,6 +12,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/evaluate"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/workerid"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -19,11 +20,8 @@ import (
 // labels are the sandbox package's.
 const LabelPurpose = "ctxsweep.purpose"
 
-// WorkerID names this worker process in sandbox labels.
-func WorkerID() string {
-	h, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d", h, os.Getpid())
-}
+// WorkerID names this worker process in sandbox labels (see workerid).
+func WorkerID() string { return workerid.Self().String() }
 
 func (a *Activities) openOptions(ref workflows.InstanceRef, purpose string) OpenOptions {
 	return OpenOptions{Root: a.SandboxRoot, Labels: map[string]string{

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -23,6 +23,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/devserver"
 	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/store"
+	"github.com/ctxresearch/ctxsweep/workerid"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -69,7 +70,11 @@ type Engine struct {
 	Attached bool // another process on this data directory serves Temporal
 	acts     *activities.Activities
 	lock     *os.File
-	opts     Options
+	// stopBeat ends the worker's liveness record; sandboxRoot is its
+	// local sandbox directory (both removed on Close).
+	stopBeat    func()
+	sandboxRoot string
+	opts        Options
 }
 
 // ServerInfo is written to <data>/server.json by the process that runs the
@@ -169,13 +174,23 @@ func (e *Engine) startWorker() error {
 	if err != nil {
 		return err
 	}
+	// Sandboxes and containers are keyed by the worker's identity (host,
+	// boot, PID namespace, PID): workers of many hosts share the data
+	// directory, and each removes only what provably dead workers left.
+	stopBeat, err := workerid.Beat(o.DataDir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: writing this worker's liveness record: %w", o.DataDir, err)
+	}
+	e.stopBeat = stopBeat
 	base := activities.SandboxRootFor(o.DataDir)
-	removeOrphanSandboxes(base, o.Log)
-	gcAtStart(o.Log)
-	root := filepath.Join(base, strconv.Itoa(os.Getpid()))
+	removeOrphanSandboxes(o.DataDir, base, o.Log)
+	gcAtStart(o.DataDir, o.Log)
+	workerid.Prune(o.DataDir, time.Now())
+	root := filepath.Join(base, workerid.Self().String())
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
 	}
+	e.sandboxRoot = root
 	var tasks activities.Tasks = &Tasks{Root: root, Progress: func(msg string) { o.Log.Info(msg) }}
 	if o.Tasks != nil {
 		tasks = o.Tasks
@@ -248,6 +263,9 @@ func ReadServerInfo(dataDir string) (ServerInfo, error) {
 	return info, nil
 }
 
+// DataDir is the process's data directory.
+func (e *Engine) DataDir() string { return e.opts.DataDir }
+
 // MaxSessions is how many instances the worker runs at once.
 func (e *Engine) MaxSessions() int {
 	if e.opts.MaxSessions > 0 {
@@ -268,6 +286,12 @@ func (e *Engine) Close() {
 		e.acts.Close(context.Background())
 		ShutdownTracing(context.Background()) // flush the last spans
 	}
+	if e.sandboxRoot != "" {
+		_ = os.RemoveAll(e.sandboxRoot)
+	}
+	if e.stopBeat != nil {
+		e.stopBeat()
+	}
 	if e.Client != nil {
 		e.Client.Close()
 	}
@@ -282,20 +306,23 @@ func (e *Engine) Close() {
 	}
 }
 
-// removeOrphanSandboxes deletes the local sandboxes of workers that are no
-// longer running (each worker keeps its own under sandboxes/<pid>).
-func removeOrphanSandboxes(base string, log *zap.Logger) {
+// removeOrphanSandboxes deletes the local sandbox directories of workers
+// that are provably dead (workerid.Dead): each worker keeps its own under
+// sandboxes/<worker id>, and live workers of other hosts or PID namespaces
+// sharing the data directory are never touched.
+func removeOrphanSandboxes(dataDir, base string, log *zap.Logger) {
 	entries, err := os.ReadDir(base)
 	if err != nil {
 		return
 	}
+	now := time.Now()
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() || !workerid.Dead(dataDir, e.Name(), info.ModTime(), now) {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(base, e.Name())); err == nil {
-			log.Info("removed sandboxes of a dead worker", zap.Int("pid", pid))
+			log.Info("removed sandboxes of a dead worker", zap.String("worker", e.Name()))
 		}
 	}
 }

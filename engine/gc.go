@@ -15,12 +15,15 @@ import (
 
 	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/sandbox"
+	"github.com/ctxresearch/ctxsweep/workerid"
 )
 
-// DeadWorkerContainers lists the workers on this host (hostname-pid in the
-// ctxsweep.worker label) whose process is gone and that still have
-// containers: those containers are left behind by a killed worker.
-func DeadWorkerContainers(ctx context.Context, cli *client.Client) ([]string, error) {
+// DeadWorkerContainers lists the workers (the ctxsweep.worker label) that
+// are provably dead (workerid.Dead, judged with the liveness records of
+// dataDir) and still have containers: those containers are left behind by
+// a killed worker. Labels of older versions (hostname-pid) are judged only
+// on their own host.
+func DeadWorkerContainers(ctx context.Context, cli *client.Client, dataDir string) ([]string, error) {
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true,
 		Filters: filters.NewArgs(filters.Arg("label", sandbox.LabelSandbox+"=1"), filters.Arg("label", sandbox.LabelWorker))})
 	if err != nil {
@@ -29,8 +32,16 @@ func DeadWorkerContainers(ctx context.Context, cli *client.Client) ([]string, er
 	host, _ := os.Hostname()
 	seen := map[string]bool{}
 	var dead []string
+	now := time.Now()
 	for _, c := range list {
 		w := c.Labels[sandbox.LabelWorker]
+		if _, ok := workerid.Parse(w); ok {
+			if !seen[w] && workerid.Dead(dataDir, w, time.Unix(c.Created, 0), now) {
+				dead = append(dead, w)
+			}
+			seen[w] = true
+			continue
+		}
 		pidText, ok := strings.CutPrefix(w, host+"-")
 		if !ok || seen[w] {
 			continue // another host's worker: not ours to judge
@@ -47,11 +58,11 @@ func DeadWorkerContainers(ctx context.Context, cli *client.Client) ([]string, er
 
 // GCContainers removes the containers of dead workers on this host (all
 // ctxsweep containers with all=true) and returns their names.
-func GCContainers(ctx context.Context, cli *client.Client, all bool) ([]string, error) {
+func GCContainers(ctx context.Context, cli *client.Client, dataDir string, all bool) ([]string, error) {
 	if all {
 		return sandbox.GC(ctx, cli, nil)
 	}
-	dead, err := DeadWorkerContainers(ctx, cli)
+	dead, err := DeadWorkerContainers(ctx, cli, dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +79,7 @@ func GCContainers(ctx context.Context, cli *client.Client, all bool) ([]string, 
 
 // gcAtStart removes containers left by dead workers when a Docker engine
 // is configured (DOCKER_HOST set); it never delays the worker long.
-func gcAtStart(log *zap.Logger) {
+func gcAtStart(dataDir string, log *zap.Logger) {
 	if os.Getenv("DOCKER_HOST") == "" {
 		return
 	}
@@ -79,7 +90,7 @@ func gcAtStart(log *zap.Logger) {
 		return
 	}
 	defer cli.Close()
-	removed, err := GCContainers(ctx, cli, false)
+	removed, err := GCContainers(ctx, cli, dataDir, false)
 	if len(removed) > 0 {
 		log.Info("removed containers of dead workers", zap.Strings("containers", removed))
 	}
@@ -89,7 +100,7 @@ func gcAtStart(log *zap.Logger) {
 }
 
 // RemoveDeadSandboxes removes the local sandbox directories of workers
-// that died (data/sandboxes/<pid> of a process that is gone).
+// that are provably dead (see workerid.Dead).
 func RemoveDeadSandboxes(dataDir string, log *zap.Logger) {
-	removeOrphanSandboxes(activities.SandboxRootFor(dataDir), log)
+	removeOrphanSandboxes(dataDir, activities.SandboxRootFor(dataDir), log)
 }

@@ -146,12 +146,13 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		id := id
 		running[id] = true
 		wg.Add(1)
+		reuse := instanceReusePolicy(ctx)
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			defer sem.Release(1)
 			cctx := workflow.WithChildOptions(gctx, workflow.ChildWorkflowOptions{
 				WorkflowID:            t.TrialID + "/" + id,
-				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+				WorkflowIDReusePolicy: reuse,
 				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 				// A cancelled trial ends only after its instances have
 				// removed their sandboxes.
@@ -203,6 +204,20 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		return res, firstErr
 	}
 	return res, nil
+}
+
+// instanceRetries is the version of instanceReusePolicy.
+const instanceRetries = "instance-retry-attempts"
+
+// instanceReusePolicy lets an instance whose record is gone from the store
+// run again although its earlier workflow completed: `starter retry` moves
+// the records of the instances it retries to <trial>/.attempts/, and the
+// trial only starts instances without a record.
+func instanceReusePolicy(ctx workflow.Context) enumspb.WorkflowIdReusePolicy {
+	if workflow.GetVersion(ctx, instanceRetries, workflow.DefaultVersion, 1) == 1 {
+		return enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	}
+	return enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
 }
 
 func reportProgress(ctx workflow.Context, trialID, instanceID string, s *TrialStatus) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/ctxresearch/ctxsweep/engine"
@@ -58,6 +60,15 @@ func resumeCmd(g *globals) *cobra.Command {
 			banner(e, g)
 			id := workflows.SweepID(args[0])
 			desc, err := e.Client.DescribeWorkflowExecution(ctx, id, "")
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				// Past retention Temporal forgot the sweep: restart it from
+				// the input kept in the data directory.
+				if in, serr := savedInput(g.dataDir, args[0]); serr == nil {
+					fmt.Printf("Sweep %s is no longer in Temporal: restarting it from %s; finished instances are kept.\n", args[0], inputFile(args[0]))
+					return start(ctx, e, in, specHash(in), detach)
+				}
+			}
 			if err != nil {
 				return fmt.Errorf("sweep %q: %w (see `starter status` for the list)", args[0], err)
 			}
@@ -72,7 +83,9 @@ func resumeCmd(g *globals) *cobra.Command {
 			}
 			in, err := originalInput(ctx, e, id)
 			if err != nil {
-				return err
+				if in, err = savedInput(g.dataDir, args[0]); err != nil {
+					return err
+				}
 			}
 			var hash string
 			if p, ok := info.GetMemo().GetFields()["spec_hash"]; ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -13,6 +14,7 @@ import (
 	"github.com/ctxresearch/ctxsweep/engine"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/sweep"
+	"github.com/ctxresearch/ctxsweep/workerid"
 )
 
 func init() { commands = append(commands, instancesCmd) }
@@ -55,7 +57,7 @@ func gcCmd(g *globals) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "gc",
-		Short: "Remove sandboxes left behind by killed workers on this host: containers (--all: every ctxsweep container) and local sandbox directories",
+		Short: "Remove sandboxes left behind by dead workers: containers (--all: every ctxsweep container) and local sandbox directories",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithCancel(cmd.Context())
@@ -66,7 +68,10 @@ func gcCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer cli.Close()
-			removed, err := engine.GCContainers(ctx, cli, all)
+			removed, err := engine.GCContainers(ctx, cli, g.dataDir, all)
+			if err == nil {
+				workerid.Prune(g.dataDir, time.Now())
+			}
 			for _, name := range removed {
 				fmt.Println("removed", name)
 			}

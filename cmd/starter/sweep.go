@@ -301,6 +301,9 @@ func asNotFound(err error, nf **serviceerror.NotFound) bool {
 
 func start(ctx context.Context, e *engine.Engine, in workflows.SweepInput, hash string, detach bool) error {
 	id := workflows.SweepID(in.Name)
+	if err := saveInput(e.DataDir(), in); err != nil {
+		return fmt.Errorf("sweep %s: keeping its input in the data directory: %w", in.Name, err)
+	}
 	_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: workflows.TaskQueue,
 		Memo:                     map[string]any{"spec_hash": hash, "file": in.File},

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/ctxresearch/ctxsweep/engine"
+	"github.com/ctxresearch/ctxsweep/workerid"
 )
 
 func main() {
@@ -35,7 +36,7 @@ func main() {
 			if verbose {
 				lvl = zapcore.InfoLevel
 			}
-			log, err := engine.NewLogger(filepath.Join(dataDir, "logs", fmt.Sprintf("worker-%d.log", os.Getpid())), &lvl)
+			log, err := engine.NewLogger(filepath.Join(dataDir, "logs", "worker-"+workerid.Self().String()+".log"), &lvl)
 			if err != nil {
 				return err
 			}
@@ -52,7 +53,7 @@ func main() {
 				return err
 			}
 			defer e.Close()
-			fmt.Printf("Worker %d polling %s (namespace %s), up to %d instances at once; data %s\n", os.Getpid(), address, namespace, e.MaxSessions(), dataDir)
+			fmt.Printf("Worker %s polling %s (namespace %s), up to %d instances at once; data %s\n", workerid.Self(), address, namespace, e.MaxSessions(), dataDir)
 			<-ctx.Done()
 			fmt.Println("Worker stopping.")
 			return nil
