@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
@@ -36,6 +37,9 @@ type Options struct {
 	UIPort int
 	// LogFile receives the server's own logs (default: next to DBPath).
 	LogFile string
+	// SearchAttributes are custom search attributes registered with a
+	// new namespace (an existing one gets them through the operator API).
+	SearchAttributes map[string]enumspb.IndexedValueType
 }
 
 // Server is a running embedded Temporal server.
@@ -79,7 +83,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("devserver: creating schema in %s: %w", o.DBPath, err)
 		}
 	}
-	nsCfg, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, o.Namespace, false, nil)
+	nsCfg, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, o.Namespace, false, o.SearchAttributes)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,11 @@ func startUI(frontend string, port int, namespace string) (*uiServer, error) {
 		DefaultNamespace:    namespace,
 		HideLogs:            true,
 		DisableNewsFetch:    true,
-		CORS:                uiconfig.CORS{CookieInsecure: true},
+		// A reset instance or trial bypasses the workflow that collects
+		// its result (the trial's results, preds.json, W&B): `starter
+		// retry` re-runs instances instead.
+		WorkflowResetDisabled: true,
+		CORS:                  uiconfig.CORS{CookieInsecure: true},
 	}
 	s := uiserver.NewServer(uioptions.WithConfigProvider(staticUIConfig{cfg}))
 	errc := make(chan error, 1)

@@ -35,7 +35,10 @@ type Options struct {
 	Port      int // embedded frontend port (0 = 7233 or a free one)
 	UIPort    int // embedded UI port (0 = 8233 or a free one, -1 = none)
 	// Worker says when to run an in-process worker.
-	Worker      WorkerMode
+	Worker WorkerMode
+	// Retention is how long the embedded server keeps closed workflows
+	// (0 = DefaultRetention); a cluster's namespace keeps its own.
+	Retention   time.Duration
 	MaxSessions int      // concurrent instances on this worker
 	ModelsFiles []string // extra model presets
 	Log         *zap.Logger
@@ -120,6 +123,7 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", e.Address, err)
 	}
 	e.Client = c
+	e.prepareNamespace(ctx)
 	if o.Worker == WorkerQueryOnly && e.Server != nil {
 		w := worker.New(e.Client, workflows.TaskQueue, worker.Options{LocalActivityWorkerOnly: true})
 		Register(w, activities.New(activities.Deps{}))
@@ -136,6 +140,28 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// prepareNamespace sets the embedded server's retention and registers the
+// custom search attributes there and, from a worker, on a cluster (which
+// may refuse: the warning says how to do it by hand).
+func (e *Engine) prepareNamespace(ctx context.Context) {
+	o := e.opts
+	if e.Server != nil {
+		d := o.Retention
+		if d <= 0 {
+			d = DefaultRetention
+		}
+		if err := ensureRetention(ctx, e.Client, o.Namespace, d); err != nil {
+			o.Log.Warn("setting the namespace retention", zap.Error(err))
+		}
+	}
+	if e.Server == nil && o.Worker != WorkerAlways {
+		return
+	}
+	if err := EnsureSearchAttributes(ctx, e.Client, o.Namespace); err != nil {
+		o.Log.Warn("custom search attributes are not registered; sweeps run without them", zap.Error(err))
+	}
 }
 
 func (e *Engine) startEmbedded(ctx context.Context) error {
@@ -158,7 +184,8 @@ func (e *Engine) startEmbedded(ctx context.Context) error {
 	e.lock = f
 	srv, err := devserver.Start(ctx, devserver.Options{
 		DBPath: filepath.Join(o.DataDir, "temporal.db"), Namespace: o.Namespace, Port: o.Port, UIPort: o.UIPort,
-		LogFile: filepath.Join(o.DataDir, "logs", "temporal-server.log"),
+		LogFile:          filepath.Join(o.DataDir, "logs", "temporal-server.log"),
+		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
 		return err
@@ -262,6 +289,9 @@ func ReadServerInfo(dataDir string) (ServerInfo, error) {
 	}
 	return info, nil
 }
+
+// Namespace is the Temporal namespace the process uses.
+func (e *Engine) Namespace() string { return e.opts.Namespace }
 
 // DataDir is the process's data directory.
 func (e *Engine) DataDir() string { return e.opts.DataDir }

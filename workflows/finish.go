@@ -57,6 +57,7 @@ func (r *instanceRun) finish(ctx workflow.Context, exit string, exitErr error) (
 		return rec, err
 	}
 	r.phase = "done"
+	upsertOutcome(ctx, r.ref, out)
 	return out, nil
 }
 

@@ -209,6 +209,7 @@ func (r *sweepRun) start(ctx workflow.Context, ref TrialRef, params map[string]a
 	if r.budget != nil {
 		opts.Memo = map[string]any{memoBudget: r.budget.limit}
 	}
+	opts = trialChildOptions(ctx, ref, opts)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		var res TrialResult
 		var err error

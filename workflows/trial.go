@@ -150,14 +150,14 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			defer sem.Release(1)
-			cctx := workflow.WithChildOptions(gctx, workflow.ChildWorkflowOptions{
+			cctx := workflow.WithChildOptions(gctx, instanceChildOptions(gctx, InstanceRef{Trial: inst, InstanceID: id}, workflow.ChildWorkflowOptions{
 				WorkflowID:            t.TrialID + "/" + id,
 				WorkflowIDReusePolicy: reuse,
 				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 				// A cancelled trial ends only after its instances have
 				// removed their sandboxes.
 				WaitForCancellation: true,
-			})
+			}))
 			var rec InstanceRecord
 			err := runInstance(gctx, cctx, InstanceInput{Ref: InstanceRef{Trial: inst, InstanceID: id}}, &rec)
 			delete(running, id)

@@ -67,6 +67,9 @@ type Tuning struct {
 	// Harness is the SWE-bench grading rules evaluation follows ("v4.1" or
 	// "v5"; "" = v4.1), from --harness or the sweep file's harness key.
 	Harness string `json:"harness,omitempty"`
+	// SearchAttributes: the namespace has the custom search attributes
+	// (see search.go), so trials and instances set them.
+	SearchAttributes bool `json:"search_attributes,omitempty"`
 }
 
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of

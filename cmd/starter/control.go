@@ -132,7 +132,7 @@ func serverCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e, err := engine.Start(cmd.Context(), engine.Options{DataDir: g.dataDir, Namespace: g.namespace, Port: port, UIPort: uiPort, ModelsFiles: g.modelsFile, Log: log})
+			e, err := engine.Start(cmd.Context(), engine.Options{DataDir: g.dataDir, Namespace: g.namespace, Port: port, UIPort: uiPort, ModelsFiles: g.modelsFile, Log: log, Retention: g.retention})
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
@@ -25,6 +26,7 @@ type globals struct {
 	namespace  string
 	modelsFile []string
 	verbose    bool
+	retention  time.Duration
 }
 
 func main() {
@@ -40,6 +42,7 @@ func main() {
 	pf.StringVar(&g.address, "temporal-address", os.Getenv("TEMPORAL_ADDRESS"), "Temporal frontend host:port; empty starts an embedded server (env TEMPORAL_ADDRESS)")
 	pf.StringVar(&g.namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (env TEMPORAL_NAMESPACE)")
 	pf.StringArrayVar(&g.modelsFile, "models-file", splitEnv("CTXSWEEP_MODELS_FILE"), "extra model presets YAML (repeatable; env CTXSWEEP_MODELS_FILE)")
+	pf.DurationVar(&g.retention, "retention", engine.DefaultRetention, "how long the embedded server keeps finished sweeps, trials and instances (their history and Web UI entries)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log to stderr as well as to <data-dir>/logs")
 	root.AddCommand(sweepCmd(g), runCmd(g), serverCmd(g), statusCmd(g), cancelCmd(g), resumeCmd(g), modelsCmd(g), viewCmd(g))
 	for _, mk := range commands {
@@ -93,6 +96,6 @@ func (g *globals) connect(ctx context.Context, worker engine.WorkerMode, logName
 	}
 	return engine.Start(ctx, engine.Options{
 		DataDir: g.dataDir, Address: g.address, Namespace: g.namespace, Worker: worker,
-		ModelsFiles: g.modelsFile, Log: log,
+		ModelsFiles: g.modelsFile, Log: log, Retention: g.retention,
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
@@ -304,12 +305,22 @@ func start(ctx context.Context, e *engine.Engine, in workflows.SweepInput, hash 
 	if err := saveInput(e.DataDir(), in); err != nil {
 		return fmt.Errorf("sweep %s: keeping its input in the data directory: %w", in.Name, err)
 	}
-	_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
+	opts := client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue, StaticSummary: "sweep " + in.Name + " (" + in.File + ")",
 		Memo:                     map[string]any{"spec_hash": hash, "file": in.File},
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.SweepWorkflow, in)
+	}
+	// Trials and instances carry search attributes only where the
+	// namespace has them (an unregistered one would fail their tasks).
+	if missing, err := engine.MissingSearchAttributes(ctx, e.Client, e.Namespace()); err == nil && len(missing) == 0 {
+		in.Tuning.SearchAttributes = true
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.SASweep.ValueSet(in.Name))
+	} else if err == nil {
+		fmt.Fprintf(os.Stderr, "note: namespace %s lacks the search attributes %s: the Web UI cannot filter this sweep's workflows by them. Register them with:\n%s",
+			e.Namespace(), strings.Join(missing, ", "), engine.SearchAttributeCommands(e.Namespace()))
+	}
+	_, err := e.Client.ExecuteWorkflow(ctx, opts, workflows.SweepWorkflow, in)
 	if err != nil {
 		return fmt.Errorf("starting sweep %s: %w", in.Name, err)
 	}
