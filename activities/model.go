@@ -33,7 +33,11 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		return resultOf(rep, true), nil
 	}
 	cfg := in.Ref.Trial.Config
-	preset, err := a.Presets.Get(cfg.Model)
+	presets, err := a.presets(in.Ref.Trial)
+	if err != nil {
+		return workflows.ModelCallResult{}, err
+	}
+	preset, err := presets.Get(cfg.Model)
 	if err != nil {
 		return workflows.ModelCallResult{}, configError("%v", err)
 	}

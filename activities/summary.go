@@ -62,7 +62,11 @@ func (a *Activities) Summarize(ctx context.Context, in workflows.SummarizeInput)
 	case in.SkipCall:
 		st.Summary = plan.Skipped()
 	default:
-		preset, err := a.Presets.Get(st.Model)
+		presets, err := a.presets(in.Ref.Trial)
+		if err != nil {
+			return workflows.SummarizeResult{}, err
+		}
+		preset, err := presets.Get(st.Model)
 		if err != nil {
 			return workflows.SummarizeResult{}, configError("summarizer: %v", err)
 		}

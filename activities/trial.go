@@ -26,10 +26,14 @@ func (a *Activities) SelectInstances(ctx context.Context, t workflows.TrialRef) 
 		return workflows.SelectInstancesResult{}, err
 	}
 	res := workflows.SelectInstancesResult{IDs: ids}
-	if p, ok := a.Presets[t.Config.Model]; ok {
+	presets, err := a.presets(t)
+	if err != nil {
+		return res, err
+	}
+	if p, ok := presets[t.Config.Model]; ok {
 		res.ModelQueue = p.TaskQueue(workflows.TaskQueue)
 	}
-	if p, ok := a.Presets[t.Config.Summarizer()]; ok {
+	if p, ok := presets[t.Config.Summarizer()]; ok {
 		res.SummaryQueue = p.TaskQueue(workflows.TaskQueue)
 	}
 	return res, nil

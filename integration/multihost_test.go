@@ -58,11 +58,17 @@ func TestWorkersInSeparatePIDNamespaces(t *testing.T) {
 	if dirs := glob(t, filepath.Join(data, "sandboxes", "*")); len(dirs) != 2 {
 		t.Errorf("sandbox directories after the second worker started: %v, want one per worker", dirs)
 	}
-	waitFor(t, 8*time.Minute, "the sweep to complete", func() bool {
-		out, _ := run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "demo", "--json")
-		return strings.Contains(out, `"workflow_status": "Completed"`)
-	})
-	out, _ := run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "demo", "--json")
+	var out string
+	for end := time.Now().Add(8 * time.Minute); !strings.Contains(out, `"workflow_status": "Completed"`); time.Sleep(time.Second) {
+		if time.Now().After(end) {
+			for _, f := range glob(t, filepath.Join(data, "logs", "*.log")) {
+				b, _ := os.ReadFile(f)
+				t.Logf("%s (last 3000 bytes):\n%s", f, b[max(0, len(b)-3000):])
+			}
+			t.Fatalf("the sweep did not complete in 8 minutes; status:\n%s\nworker 1:\n%s\nworker 2:\n%s", out, w1.out, w2.out)
+		}
+		out, _ = run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "demo", "--json")
+	}
 	var st struct {
 		Trials []struct {
 			Instances []struct {

@@ -48,7 +48,8 @@ func TestRetryAfterMissingKey(t *testing.T) {
 	common := []string{"--data-dir", data, "--models-file", models}
 	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
 	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
-	w := start(t, env, "worker", common...)
+	// The workers get no --models-file: the sweep's presets travel with it.
+	w := start(t, env, "worker", "--data-dir", data)
 
 	out, _ := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--wandb")...)
 	if !strings.Contains(out, "Sweep keyed:") {
@@ -93,7 +94,7 @@ func TestRetryAfterMissingKey(t *testing.T) {
 	// The key is fixed: the worker restarts with it.
 	w.kill9()
 	env[0] = "CTXSWEEP_TEST_RETRY_KEY=fixed"
-	start(t, env, "worker", common...)
+	start(t, env, "worker", "--data-dir", data)
 	out, code = run(t, 5*time.Minute, nil, "starter", append(common, "retry", "keyed")...)
 	if code != 0 || !strings.Contains(out, "Sweep keyed: completed") {
 		t.Fatalf("retry: exit %d\n%s", code, out)

@@ -67,9 +67,21 @@ type Tuning struct {
 	// Harness is the SWE-bench grading rules evaluation follows ("v4.1" or
 	// "v5"; "" = v4.1), from --harness or the sweep file's harness key.
 	Harness string `json:"harness,omitempty"`
+	// Models refers to the model presets the sweep was started with
+	// (built-in plus --models-file), stored in the data directory, so
+	// that workers started without the same --models-file use them (see
+	// activities.StoreModels); nil: the workers' own presets.
+	Models *ModelsRef `json:"models,omitempty"`
 	// SearchAttributes: the namespace has the custom search attributes
 	// (see search.go), so trials and instances set them.
 	SearchAttributes bool `json:"search_attributes,omitempty"`
+}
+
+// ModelsRef names a stored preset set: models/<Hash>.json in the data
+// directory; Files are the --models-file files it was read from.
+type ModelsRef struct {
+	Hash  string   `json:"hash"`
+	Files []string `json:"files,omitempty"`
 }
 
 // DefaultAPIGiveUp is the default Tuning.APIGiveUp: a provider outage of

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/agent"
 	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/engine"
@@ -150,6 +151,14 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 	}
 	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
 		fmt.Fprintf(os.Stderr, "warning: no price for %s: their calls count as $0, so cost-limit (and any budget) cannot stop them; call-limit still applies\n", strings.Join(unpriced, ", "))
+	}
+	if len(g.modelsFile) > 0 {
+		// The presets travel with the sweep: workers need no --models-file.
+		ref, err := activities.StoreModels(g.dataDir, g.modelsFile, presets)
+		if err != nil {
+			return workflows.SweepInput{}, err
+		}
+		f.tuning.Models = &ref
 	}
 	return workflows.SweepInput{Name: spec.Name, File: file, Source: string(data), Flags: f.flags, Parallel: f.parallel,
 		Tuning: f.tuning, Seed: f.seed, BudgetUSD: f.budget}, nil
