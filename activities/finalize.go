@@ -205,6 +205,35 @@ func (a *Activities) saveEditedFiles(ctx context.Context, ref workflows.Instance
 	return a.Store.WriteJSON(EditedFilesFile(ref.Dir()), out)
 }
 
+// stepView is the strategy's view of the history after n turns. A summary
+// strategy may have a summary due that was never made: the instance ended
+// on that turn (nothing queried the model again), or the summary call
+// failed and the loop went on without it. The view is then the one after
+// the last turn m < n whose summaries were all made, followed by turns
+// m+1..n as they are: every message of the context is there, not yet
+// condensed.
+func (a *Activities) stepView(ref workflows.InstanceRef, hist []agent.Message, stored []StoredSummary, n int) []agent.Message {
+	for m := n; m >= 0; m-- {
+		var sums []strategy.Summary
+		for _, s := range stored {
+			if s.Turn <= m {
+				sums = append(sums, s.Summary)
+			}
+		}
+		v, err := strategy.View(ref.Trial.Strategy, hist[:2+2*m], sums)
+		if err == nil {
+			for _, msg := range hist[2+2*m : 2+2*n] {
+				v = append(v, msg)
+			}
+			return v
+		}
+		if m == 0 {
+			a.Log.Warn("trajectory messages: no strategy view", zap.String("instance", ref.InstanceID), zap.Int("turns", n), zap.Error(err))
+		}
+	}
+	return []agent.Message{}
+}
+
 // compactFormat is the .traj's "messages_format" when steps' messages refer
 // to history items by index.
 const compactFormat = "history_index"
@@ -233,17 +262,7 @@ func (a *Activities) stepMessages(ref workflows.InstanceRef, hist []agent.Messag
 		n := min(steps[i].after, (len(hist)-2)/2)
 		v, ok := views[n]
 		if !ok {
-			var sums []strategy.Summary
-			for _, s := range stored {
-				if s.Turn <= n {
-					sums = append(sums, s.Summary)
-				}
-			}
-			var err error
-			if v, err = strategy.View(ref.Trial.Strategy, hist[:2+2*n], sums); err != nil {
-				a.Log.Warn("trajectory messages: no strategy view", zap.String("instance", ref.InstanceID), zap.Int("turns", n), zap.Error(err))
-				v = []agent.Message{}
-			}
+			v = a.stepView(ref, hist, stored, n)
 			views[n] = v
 		}
 		for _, m := range v {

@@ -180,3 +180,34 @@ limits: {max_requeries: 2}
 		t.Errorf("record %+v", rec)
 	}
 }
+
+// TestTrajMessagesSummaryDueAtEnd: a summary strategy whose next summary
+// falls due on the last turn (the instance ended before making it) still
+// writes every step's messages: the last ones show the context as it
+// stood, with the turns the summary would have condensed in full.
+func TestTrajMessagesSummaryDueAtEnd(t *testing.T) {
+	for _, s := range []string{strategy.LLMSummary, strategy.Hybrid} {
+		t.Run(s, func(t *testing.T) {
+			l := newLoop(t, bash("echo a"), bash("echo b"), bash("echo c"), tool("submit", "{}"))
+			r := ref(limits(nil))
+			r.Trial.Strategy = strategy.Defaults(s)
+			r.Trial.Strategy.SumN, r.Trial.Strategy.SumKeepM, r.Trial.Strategy.OmitTurns = 2, 0, true
+			l.runRef(t, r)
+			d := l.traj(t)
+			if len(d.Trajectory) != 4 {
+				t.Fatalf("%d steps", len(d.Trajectory))
+			}
+			for i, st := range d.Trajectory {
+				var got []agent.Message
+				if err := json.Unmarshal(st.Messages, &got); err != nil || len(got) < 2 {
+					t.Errorf("step %d: %d messages (%v)", i, len(got), err)
+				}
+			}
+			var last []agent.Message
+			_ = json.Unmarshal(d.Trajectory[3].Messages, &last)
+			if n := len(last); n == 0 || last[n-1].Role != d.History[len(d.History)-1].Role || last[n-1].Content != d.History[len(d.History)-1].Content {
+				t.Errorf("last step does not end with the last turn's observation: %+v", last)
+			}
+		})
+	}
+}
