@@ -17,8 +17,11 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/config"
 	"github.com/ctxresearch/ctxsweep/engine"
+	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
@@ -69,6 +72,18 @@ func retryCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if len(g.modelsFile) > 0 {
+				// A fixed presets file replaces the one the sweep started with.
+				ps, err := llm.LoadPresets(config.Models, g.modelsFile...)
+				if err != nil {
+					return err
+				}
+				ref, err := activities.StoreModels(g.dataDir, g.modelsFile, ps)
+				if err != nil {
+					return err
+				}
+				in.Tuning.Models = &ref
+			}
 			for _, p := range picks {
 				n, err := archiveAttempt(g.dataDir, p)
 				if err != nil {
@@ -86,6 +101,7 @@ func retryCmd(g *globals) *cobra.Command {
 	f.StringVar(&trial, "trial", "", "only this trial: its run name, directory or hash")
 	f.BoolVar(&dryRun, "dry-run", false, "print what would be retried; change nothing")
 	f.BoolVar(&detach, "detach", false, "return once restarted")
+	cmd.Long = "Re-runs chosen instances of a finished or cancelled sweep as new attempts. Earlier attempts move to <trial>/.attempts/<instance>/<n>/; the trials rewrite results.json, preds.json and the evaluation report, and log the new attempts to W&B as new rows. With --models-file the sweep runs with those presets from now on."
 	return cmd
 }
 
