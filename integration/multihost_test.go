@@ -59,13 +59,13 @@ func TestWorkersInSeparatePIDNamespaces(t *testing.T) {
 		t.Errorf("sandbox directories after the second worker started: %v, want one per worker", dirs)
 	}
 	var out string
-	for end := time.Now().Add(8 * time.Minute); !strings.Contains(out, `"workflow_status": "Completed"`); time.Sleep(time.Second) {
+	for end := time.Now().Add(12 * time.Minute); !strings.Contains(out, `"workflow_status": "Completed"`); time.Sleep(time.Second) {
 		if time.Now().After(end) {
 			for _, f := range glob(t, filepath.Join(data, "logs", "*.log")) {
 				b, _ := os.ReadFile(f)
 				t.Logf("%s (last 3000 bytes):\n%s", f, b[max(0, len(b)-3000):])
 			}
-			t.Fatalf("the sweep did not complete in 8 minutes; status:\n%s\nworker 1:\n%s\nworker 2:\n%s", out, w1.out, w2.out)
+			t.Fatalf("the sweep did not complete in 12 minutes; status:\n%s\nworker 1:\n%s\nworker 2:\n%s", out, w1.out, w2.out)
 		}
 		out, _ = run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "demo", "--json")
 	}

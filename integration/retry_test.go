@@ -51,7 +51,9 @@ func TestRetryAfterMissingKey(t *testing.T) {
 	// The workers get no --models-file: the sweep's presets travel with it.
 	w := start(t, env, "worker", "--data-dir", data)
 
-	out, _ := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--wandb")...)
+	// --skip-preflight: the key is missing (starting without it is what
+	// this test is about).
+	out, _ := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--wandb", "--skip-preflight")...)
 	if !strings.Contains(out, "Sweep keyed:") {
 		t.Fatalf("first run:\n%s", out)
 	}
