@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ctxresearch/ctxsweep/agent"
+	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/strategy"
 	"github.com/ctxresearch/ctxsweep/sweep"
 )
@@ -192,5 +193,28 @@ func TestBundleReaderToolsDir(t *testing.T) {
 	}
 	if _, err := LoadAgentFileTools(cfg, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no tools/registry/config.yaml under --tools-dir") {
 		t.Errorf("empty --tools-dir: %v", err)
+	}
+}
+
+// A stored seed configuration, tool definitions included, loads back on a
+// worker under the same hash.
+func TestStoredSeedConfigRoundTrip(t *testing.T) {
+	needSeedFixtures(t)
+	file, c, err := LoadSeedConfig(seedFixtures, "", strategy.Hybrid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	ref, err := StoreAgent(data, file, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded.Clear()
+	back, err := LoadStoredAgent(store.Store{Root: data}, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(agent.Functions(back.ToolList())) != string(agent.Functions(c.ToolList())) || back.Templates.System != c.Templates.System {
+		t.Errorf("the stored configuration differs")
 	}
 }

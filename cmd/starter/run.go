@@ -94,7 +94,6 @@ func runCmd(g *globals) *cobra.Command {
 				}
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")
-				fmt.Println(f.promptsLine())
 				fmt.Println("Run name:", t.RunName())
 				fmt.Println("Tags:", strings.Join(t.Tags(), ", "))
 				fmt.Println("[DRY RUN] Resolved trial configuration:")
@@ -104,7 +103,6 @@ func runCmd(g *globals) *cobra.Command {
 				fmt.Println("[DRY RUN] Nothing started")
 				return nil
 			}
-			fmt.Println(f.promptsLine())
 			return launch(cmd.Context(), g, in, detach)
 		},
 	}

@@ -118,7 +118,6 @@ func sweepCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Println(f.promptsLine())
 			return launch(cmd.Context(), g, in, f.detach)
 		},
 	}
@@ -137,6 +136,7 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 	if err := f.loadAgent(g, spec); err != nil {
 		return workflows.SweepInput{}, err
 	}
+	fmt.Println(f.promptsLine()) // the first line: which prompts the trials use
 	for _, r := range refs {
 		if c, ref := f.agentFor(r.Config.Strategy); c != nil {
 			if err := config.CheckTrialAgent(*c, ref, r.Config, r.Strategy); err != nil {
