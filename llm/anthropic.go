@@ -53,10 +53,10 @@ func (c *anthropicClient) Complete(ctx context.Context, req Request) (Response, 
 		params.System = []anthropic.TextBlockParam{{Text: system}}
 	}
 	for _, t := range req.Tools {
-		props, required := schemaParts(t)
+		_, required := schemaParts(t)
 		params.Tools = append(params.Tools, anthropic.ToolUnionParam{OfTool: &anthropic.ToolParam{
 			Name: t.Name, Description: anthropic.String(t.Description),
-			InputSchema: anthropic.ToolInputSchemaParam{Properties: props, Required: required},
+			InputSchema: anthropic.ToolInputSchemaParam{Properties: orderedProperties(t), Required: required}, // arguments in declared order
 		}})
 	}
 	var rec httpRecord

@@ -38,9 +38,7 @@ func (c *respClient) Complete(ctx context.Context, req Request) (Response, error
 		params.MaxOutputTokens = openai.Int(int64(max(req.MaxOutput, 16)))
 	}
 	for _, t := range req.Tools {
-		params.Tools = append(params.Tools, responses.ToolUnionParam{OfFunction: &responses.FunctionToolParam{
-			Name: t.Name, Description: openai.String(t.Description), Parameters: t.Schema(), Strict: openai.Bool(false),
-		}})
+		params.Tools = append(params.Tools, responsesTool(t)) // keys in the seed's order
 	}
 	var rec httpRecord
 	start := time.Now()

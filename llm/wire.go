@@ -8,6 +8,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/param"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/ctxresearch/ctxsweep/agent"
@@ -28,6 +29,26 @@ func chatTools(tools []agent.Tool) []openai.ChatCompletionToolUnionParam {
 	return out
 }
 
+// responsesTool is the tool of a Responses request: {"type": "function",
+// "name", "description", "parameters", "strict": false}.
+func responsesTool(t agent.Tool) responses.ToolUnionParam {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"function","name":`)
+	b.Write(mustJSON(t.Name))
+	b.WriteString(`,"description":`)
+	b.Write(mustJSON(t.Description))
+	b.WriteString(`,"parameters":`)
+	b.Write(t.Parameters())
+	b.WriteString(`,"strict":false}`)
+	f := param.Override[responses.FunctionToolParam](json.RawMessage(b.Bytes()))
+	return responses.ToolUnionParam{OfFunction: &f}
+}
+
+func mustJSON(s string) []byte {
+	b, _ := json.Marshal(s) // a string always encodes
+	return b
+}
+
 // ChatBody is the body of the chat-completions request the OpenAI-compatible
 // client sends for req (messages and tools as on the wire), for
 // `starter prompt`.
@@ -37,6 +58,16 @@ func ChatBody(modelID string, req Request) ([]byte, error) {
 		params.Tools = chatTools(req.Tools)
 	}
 	return json.Marshal(params)
+}
+
+// orderedProperties is the "properties" object of the tool's schema, its
+// arguments in declared order (for SDKs that take the schema apart).
+func orderedProperties(t agent.Tool) json.RawMessage {
+	var s struct {
+		Properties json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(t.Parameters(), &s) // Parameters is always an object with properties
+	return s.Properties
 }
 
 // orderedDocument turns JSON into a value that keeps its object keys in

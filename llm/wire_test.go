@@ -98,6 +98,41 @@ func TestToolKeyOrderOnTheWire(t *testing.T) {
 	require.JSONEq(t, string(orderTool.Parameters()), string(schema))
 }
 
+func TestAnthropicToolArgumentOrder(t *testing.T) {
+	f := newFake(t, func(int, seen) reply { return reply{Body: anthropicReply} })
+	req := request()
+	req.Tools = []agent.Tool{orderTool}
+	_, err := anthropicModel(t, f.URL).Complete(context.Background(), req)
+	require.NoError(t, err)
+	var body struct {
+		Tools []struct {
+			InputSchema struct {
+				Properties json.RawMessage `json:"properties"`
+				Required   []string        `json:"required"`
+			} `json:"input_schema"`
+		} `json:"tools"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(f.last().Raw), &body))
+	require.Equal(t, []string{"path", "type", "description", "mode", "type", "description", "enum", "lines", "type", "description", "items", "type"},
+		keyOrder(t, body.Tools[0].InputSchema.Properties))
+	require.Equal(t, []string{"path"}, body.Tools[0].InputSchema.Required)
+}
+
+func TestResponsesToolKeyOrder(t *testing.T) {
+	f := newFake(t, func(int, seen) reply { return reply{Body: responsesReply} })
+	req := request()
+	req.Tools = []agent.Tool{orderTool}
+	_, err := responsesModel(t, f.URL).Complete(context.Background(), req)
+	require.NoError(t, err)
+	var body struct {
+		Tools []json.RawMessage `json:"tools"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(f.last().Raw), &body))
+	keys := keyOrder(t, body.Tools[0])
+	require.Equal(t, []string{"type", "name", "description", "parameters", "type", "properties", "path"}, keys[:7])
+	require.Equal(t, "strict", keys[len(keys)-1])
+}
+
 func TestChatBody(t *testing.T) {
 	sys := agent.Message{Role: agent.RoleSystem, Content: "be <brief>"}
 	user := agent.Message{Role: agent.RoleUser, Content: "fix it"}
