@@ -73,6 +73,8 @@ type Deps struct {
 	Log         *zap.Logger
 	// Wandb uploads W&B runs; nil keeps them in the offline logs only.
 	Wandb *wandb.Client
+	// WandbStream paces the runs' streaming (zero: wandb-core's intervals).
+	WandbStream wandb.StreamOptions
 }
 
 // Activities are registered once on a worker.

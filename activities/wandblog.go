@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"os"
 	"path"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -47,9 +48,10 @@ func WandbRunID(trialID string) string {
 	return "ctx" + hex.EncodeToString(sum[:])[:13]
 }
 
-// wandbSpec is the run a trial logs to: the seed's name, tags and config,
-// grouped under the sweep.
-func (a *Activities) wandbSpec(t workflows.TrialRef) wandb.RunSpec {
+// wandbSpec is the run a trial logs to: the seed's name, tags and config
+// (plus the sweep parameters by their names in the sweep file), grouped
+// under the sweep and joined to the W&B sweep once that has an ID.
+func (a *Activities) wandbSpec(t workflows.TrialRef, start time.Time) wandb.RunSpec {
 	c := t.Config
 	cfg := c.WandbConfig()
 	if unpriced := a.unpriced(c); len(unpriced) > 0 {
@@ -57,31 +59,45 @@ func (a *Activities) wandbSpec(t workflows.TrialRef) wandb.RunSpec {
 		cfg["unpriced_models"] = unpriced
 		cfg["cost_limit_disabled"] = true
 	}
-	entity := c.WandbEntity
-	if entity == "" {
-		entity = os.Getenv("WANDB_ENTITY")
+	for k, v := range t.Params {
+		if _, ok := cfg[k]; !ok {
+			cfg[k] = v
+		}
 	}
-	return wandb.RunSpec{
-		ID: WandbRunID(t.TrialID), Name: t.RunName, Entity: entity, Project: c.WandbProject,
-		Group: c.WandbGroup, Tags: c.Tags(), Config: cfg,
-		Sweep: &wandb.SweepSpec{Name: t.Sweep, ConfigYAML: fmt.Sprintf("name: %q\nmethod: grid\nparameters: {}\n", t.Sweep)},
-		XAxes: metrics.XAxisMap(),
+	spec := wandb.RunSpec{
+		ID: WandbRunID(t.TrialID), Name: t.RunName, Entity: wandbEntity(c), Project: c.WandbProject,
+		Group: c.WandbGroup, Tags: c.Tags(), Config: cfg, XAxes: metrics.XAxisMap(), StartTime: start,
 	}
+	if rec, ok := a.readWandbSweep(t.Sweep); ok && rec.ID != "" {
+		spec.SweepID = rec.ID
+	}
+	return spec
 }
 
-func (a *Activities) wandbLog(t workflows.TrialRef) (*wandb.OfflineLog, wandbLedger, error) {
+func wandbEntity(c sweep.RunConfig) string {
+	if c.WandbEntity != "" {
+		return c.WandbEntity
+	}
+	return os.Getenv("WANDB_ENTITY")
+}
+
+func (a *Activities) wandbLog(t workflows.TrialRef, start time.Time) (*wandb.OfflineLog, wandbLedger, error) {
 	var led wandbLedger
 	if _, err := a.Store.ReadJSON(wandbLedgerFile(t.Dir), &led); err != nil {
 		return nil, led, err
 	}
-	l, err := wandb.NewOfflineLog(a.Store.Path(path.Join(WandbDir(t.Dir), "run")), a.wandbSpec(t))
+	dir := a.Store.Path(path.Join(WandbDir(t.Dir), "run"))
+	l, err := wandb.NewOfflineLog(dir, a.wandbSpec(t, start))
+	if err == nil {
+		err = l.WriteRunFiles(map[string]any{"program": "ctxsweep", "trial": t.TrialID})
+	}
 	return l, led, err
 }
 
 // WandbLogInstance logs one finished instance: its step rows, then the
 // trial's live aggregates (the seed's on_instance_completed), once.
 func (a *Activities) WandbLogInstance(ctx context.Context, in workflows.WandbLogInput) error {
-	l, led, err := a.wandbLog(in.Trial)
+	l, led, err := a.wandbLog(in.Trial, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -102,14 +118,16 @@ func (a *Activities) WandbLogInstance(ctx context.Context, in workflows.WandbLog
 			return err
 		}
 	}
-	a.wandbPush(ctx, l, false)
+	if !in.Owned {
+		a.wandbPush(ctx, l, false)
+	}
 	return nil
 }
 
 // WandbFinish writes the end of the trial's run (summary, turn histogram,
 // instances table, exit code) once, and pushes.
 func (a *Activities) WandbFinish(ctx context.Context, in workflows.WandbFinishInput) error {
-	l, led, err := a.wandbLog(in.Trial)
+	l, led, err := a.wandbLog(in.Trial, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -117,10 +135,15 @@ func (a *Activities) WandbFinish(ctx context.Context, in workflows.WandbFinishIn
 		f := metrics.End(led.Done)
 		next := led.Next
 		if f.TurnDistribution != nil {
-			if err := l.History(next, []map[string]any{{"turn_distribution": f.TurnDistribution.Value()}}); err != nil {
+			// The row carries its step metric, or its chart has no x.
+			row := map[string]any{"turn_distribution": f.TurnDistribution.Value(), "n_instances": len(led.Done)}
+			if err := l.History(next, []map[string]any{row}); err != nil {
 				return err
 			}
 			next++
+		}
+		if in.State != "" {
+			f.Summary["trial_state"] = in.State
 		}
 		if err := l.Summary(f.Summary); err != nil {
 			return err
@@ -138,8 +161,50 @@ func (a *Activities) WandbFinish(ctx context.Context, in workflows.WandbFinishIn
 			return err
 		}
 	}
-	a.wandbPush(ctx, l, true)
+	if !in.Owned {
+		a.wandbPush(ctx, l, true)
+	}
 	return nil
+}
+
+// WandbRun owns the trial's W&B run while the trial runs (see
+// wandb.OfflineLog.Stream): it heartbeats to Temporal, so if its worker
+// dies it is retried on another one, and it returns once the run's
+// completion is sent (or left pending for `starter wandb sync` when the
+// server does not take it), or early with Stopped when the W&B UI asks
+// the run to stop. Without a W&B key the log stays offline and it returns
+// at once.
+func (a *Activities) WandbRun(ctx context.Context, in workflows.WandbRunInput) (workflows.WandbRunResult, error) {
+	l, _, err := a.wandbLog(in.Trial, in.StartTime)
+	if err != nil || a.Wandb == nil {
+		return workflows.WandbRunResult{}, err
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var stopped atomic.Bool
+	opts := a.WandbStream
+	opts.OnStop = func() { stopped.Store(true); cancel() }
+	var warned atomic.Bool
+	opts.OnError = func(err error) {
+		if !warned.Swap(true) { // once per owner: the log keeps everything
+			a.Log.Warn("W&B is unreachable; the run stays in the offline log and is retried (or upload it with `starter wandb sync`)",
+				zap.String("dir", l.Dir()), zap.Error(err))
+		}
+	}
+	err = l.Stream(sctx, a.Wandb, opts)
+	switch {
+	case stopped.Load():
+		a.Log.Info("the W&B run was stopped from W&B; stopping the trial", zap.String("trial", in.Trial.RunName))
+		return workflows.WandbRunResult{Stopped: true}, nil
+	case errors.Is(err, wandb.ErrGaveUp):
+		a.Log.Warn(err.Error(), zap.String("dir", l.Dir()))
+		return workflows.WandbRunResult{}, nil
+	case ctx.Err() != nil:
+		return workflows.WandbRunResult{}, ctx.Err()
+	}
+	return workflows.WandbRunResult{}, err
 }
 
 // wandbPush uploads what the log holds when W&B is configured; a failure

@@ -272,6 +272,7 @@ func Register(w worker.Registry, a *activities.Activities) {
 		workflows.ActTeardown: a.Teardown, workflows.ActEvaluate: a.Evaluate, workflows.ActFinalize: a.Finalize,
 		workflows.ActWriteTrial: a.WriteTrial, workflows.ActLoadProgress: a.LoadProgress,
 		workflows.ActWandbLog: a.WandbLogInstance, workflows.ActWandbFinish: a.WandbFinish,
+		workflows.ActWandbRun: a.WandbRun, workflows.ActWandbSweep: a.WandbSweep,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

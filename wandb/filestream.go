@@ -189,7 +189,26 @@ func applyRow(sum map[string]any, offset int, row map[string]any) bool {
 	for k, v := range row {
 		sum[k] = v
 	}
+	if rt, ok := row["_runtime"].(float64); ok {
+		setRuntime(sum, rt)
+	}
 	return true
+}
+
+// setRuntime records the run's runtime in the summary as wandb-core does:
+// `"_wandb": {"runtime": <whole seconds>}`; it never goes back.
+func setRuntime(sum map[string]any, seconds float64) {
+	w, _ := sum["_wandb"].(map[string]any)
+	if w == nil {
+		w = map[string]any{}
+	}
+	old, _ := toInt(w["runtime"])
+	if s := int(seconds); s > old {
+		w["runtime"] = s
+	} else {
+		w["runtime"] = old
+	}
+	sum["_wandb"] = w
 }
 
 func toInt(v any) (int, bool) {

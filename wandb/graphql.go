@@ -39,7 +39,7 @@ const (
 
 	qUpsertSweep = `mutation UpsertSweep($id: ID, $config: String, $description: String, $entityName: String, $projectName: String, $controller: JSONString, $scheduler: JSONString, $state: String, $priorRunsFilters: JSONString, $displayName: String) {
   upsertSweep(input: {id: $id, config: $config, description: $description, entityName: $entityName, projectName: $projectName, controller: $controller, scheduler: $scheduler, state: $state, priorRunsFilters: $priorRunsFilters, displayName: $displayName}) {
-    sweep { name project { id name entity { id name } } }
+    sweep { id name project { id name entity { id name } } }
     configValidationWarnings
   }
 }`

@@ -112,6 +112,20 @@ func (l *OfflineLog) loadSummary() error {
 	return err
 }
 
+// reload re-reads the spec and the summary, which another OfflineLog of
+// the same directory (another activity of the same trial) may have
+// written since.
+func (l *OfflineLog) reload() error {
+	spec, err := readSpec(l.dir)
+	if err != nil {
+		return fmt.Errorf("wandb: %s is not an offline log: %w", l.dir, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.spec = spec
+	return l.loadSummary()
+}
+
 // Dir is the log's directory.
 func (l *OfflineLog) Dir() string { return l.dir }
 
@@ -210,11 +224,23 @@ func (l *OfflineLog) Table(key string, columns []string, rows [][]any) error {
 	return l.Summary(map[string]any{key: tf.ref})
 }
 
-// Finish records the run's exit code (0 = success). The last call wins.
+// Finish records the run's exit code (0 = success) and its runtime in the
+// summary (`_wandb.runtime`, whole seconds since the start, as wandb-core
+// reports it). The last call wins.
 func (l *OfflineLog) Finish(exitCode int) error {
+	l.mu.Lock()
+	setRuntime(l.summary, l.now().Sub(l.spec.StartTime).Seconds())
+	err := l.saveSummary()
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	b, _ := json.Marshal(map[string]int{"exit_code": exitCode})
 	return writeFileAtomic(filepath.Join(l.dir, finishFileName), b)
 }
+
+// Finished reports whether the log has its exit code.
+func (l *OfflineLog) Finished() bool { _, ok, _ := l.exitCode(); return ok }
 
 // exitCode returns the recorded exit code, if any.
 func (l *OfflineLog) exitCode() (int, bool, error) {

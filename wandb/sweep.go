@@ -130,3 +130,83 @@ func (c *Client) findSweep(ctx context.Context, entity, project, name string) (*
 	}
 	return nil, nil
 }
+
+// Sweep is a sweep created with CreateSweep. Keep it (e.g. in the data
+// directory) and pass it to SetSweepState and RunSpec.SweepID: a sweep is
+// found again by what was stored, never by name.
+type Sweep struct {
+	ID       string   `json:"id"`      // the sweep ID (URLs, UpsertBucket "sweep")
+	NodeID   string   `json:"node_id"` // GraphQL id, for updates
+	Entity   string   `json:"entity"`
+	Project  string   `json:"project"`
+	Warnings []string `json:"warnings,omitempty"` // the server's configValidationWarnings
+}
+
+// Sweep states of SetSweepState.
+const (
+	SweepRunning  = "RUNNING"
+	SweepFinished = "FINISHED"
+	SweepCanceled = "CANCELED"
+)
+
+// CreateSweep creates a sweep from its config (YAML, with
+// `controller: {type: local}` for sweeps our own controller drives) in the
+// given state and returns it with the server's validation warnings. A
+// config the server refuses is an error naming its reasons.
+func (c *Client) CreateSweep(ctx context.Context, entity, project, displayName, configYAML, state string) (Sweep, error) {
+	if entity == "" {
+		entity = c.settings.Entity
+	}
+	if project == "" {
+		project = c.settings.Project
+	}
+	if project == "" {
+		return Sweep{}, fmt.Errorf("wandb: sweep %s: no project", displayName)
+	}
+	if entity == "" {
+		e, err := c.Viewer(ctx)
+		if err != nil {
+			return Sweep{}, err
+		}
+		entity = e
+	}
+	vars := map[string]any{"id": nil, "config": configYAML, "description": nil, "entityName": entity,
+		"projectName": project, "controller": nil, "scheduler": nil, "state": nullIfEmpty(state),
+		"priorRunsFilters": nil, "displayName": nullIfEmpty(displayName)}
+	return c.upsertSweepFull(ctx, vars)
+}
+
+// SetSweepState moves the sweep to state (SweepRunning, SweepFinished,
+// SweepCanceled).
+func (c *Client) SetSweepState(ctx context.Context, sw Sweep, state string) error {
+	vars := map[string]any{"id": sw.NodeID, "config": nil, "description": nil, "entityName": sw.Entity,
+		"projectName": sw.Project, "controller": nil, "scheduler": nil, "state": state,
+		"priorRunsFilters": nil, "displayName": nil}
+	_, err := c.upsertSweepFull(ctx, vars)
+	return err
+}
+
+func (c *Client) upsertSweepFull(ctx context.Context, vars map[string]any) (Sweep, error) {
+	var out struct {
+		UpsertSweep struct {
+			Sweep struct {
+				ID      string `json:"id"`
+				Name    string `json:"name"`
+				Project struct {
+					Name   string
+					Entity struct{ Name string }
+				} `json:"project"`
+			} `json:"sweep"`
+			Warnings []string `json:"configValidationWarnings"`
+		} `json:"upsertSweep"`
+	}
+	if err := c.graphql(ctx, "UpsertSweep", qUpsertSweep, vars, &out); err != nil {
+		return Sweep{}, err
+	}
+	s := out.UpsertSweep.Sweep
+	if s.Name == "" {
+		return Sweep{}, &APIError{Op: "graphql UpsertSweep", Status: 200, Message: "no sweep returned", Attempts: 1}
+	}
+	return Sweep{ID: s.Name, NodeID: s.ID, Entity: s.Project.Entity.Name, Project: s.Project.Name,
+		Warnings: out.UpsertSweep.Warnings}, nil
+}

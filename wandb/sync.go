@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// pushBatch is the number of history rows or console lines per call.
-const pushBatch = 500
+// pushBatch bounds the history rows and the console lines of one request.
+const pushBatch = 5000
 
 // SyncReport says what one Sync or Push sent.
 type SyncReport struct {
@@ -78,12 +78,26 @@ func Sync(ctx context.Context, c *Client, dir string) (SyncReport, error) {
 	return l.Push(ctx, c)
 }
 
-// Push is Sync for an open log; it reuses the upserted run between calls,
-// so pushing after every write costs one file_stream request per kind of
-// pending data.
+// Push is Sync for an open log; it reuses the upserted run between calls.
+// Everything pending goes out coalesced, as wandb-core does: one
+// file_stream request carries the new history rows, console lines, the
+// summary, the files uploaded just before and the completion. Only a
+// backlog over the request size limit takes several requests, at most
+// two a second. With nothing pending it sends a keep-alive when the live
+// run has been silent for HeartbeatInterval.
 func (l *OfflineLog) Push(ctx context.Context, c *Client) (rep SyncReport, err error) {
+	return l.pushEvery(ctx, c, HeartbeatInterval, false)
+}
+
+// minRequestGap spaces the requests of one push (≤ 2 a second per run).
+const minRequestGap = 600 * time.Millisecond
+
+func (l *OfflineLog) pushEvery(ctx context.Context, c *Client, heartbeat time.Duration, live bool) (rep SyncReport, err error) {
 	l.pushMu.Lock() // one push at a time; writers are not blocked by I/O
 	defer l.pushMu.Unlock()
+	if err := l.reload(); err != nil {
+		return SyncReport{Dir: l.dir}, err
+	}
 	l.mu.Lock()
 	spec, summary := l.spec, cloneJSON(l.summary).(map[string]any)
 	l.mu.Unlock()
@@ -118,7 +132,19 @@ func (l *OfflineLog) Push(ctx context.Context, c *Client) (rep SyncReport, err e
 	needFinish := finished && (data || specHash != st.SpecHash || !st.Finished || st.ExitCode != code)
 	if !data && !needFinish && specHash == st.SpecHash {
 		rep.UpToDate, rep.Entity, rep.Project = true, st.Entity, st.Project
-		if p := l.push; p != nil && p.client == c && !st.Finished && time.Since(p.lastSent) >= HeartbeatInterval {
+		p := l.push
+		if st.Finished || ((p == nil || p.client != c) && !live) {
+			return rep, nil
+		}
+		if p == nil || p.client != c {
+			// A live owner that took over the run (another process pushed
+			// it so far) resumes it, so that it can keep it alive.
+			if _, err := l.upsert(ctx, c, spec, specHash); err != nil {
+				return rep, err
+			}
+			p = l.push
+		}
+		if time.Since(p.lastSent) >= heartbeat {
 			if err := c.Heartbeat(ctx, p.run); err != nil {
 				return rep, err
 			}
@@ -133,37 +159,13 @@ func (l *OfflineLog) Push(ctx context.Context, c *Client) (rep SyncReport, err e
 	rep.Entity, rep.Project, rep.URL = run.Entity, run.Project, c.RunURL(run)
 	st.RunID, st.Entity, st.Project, st.SpecHash = run.ID, run.Entity, run.Project, specHash
 	defer func() {
-		if err == nil {
-			l.push.lastSent = time.Now()
-		}
 		st.SyncedAt = c.Now().UTC()
 		if serr := l.saveState(st); err == nil {
 			err = serr
 		}
 	}()
-
-	for len(hist) > 0 {
-		n := min(len(hist), pushBatch)
-		rows := make([]map[string]any, n)
-		for i, line := range hist[:n] {
-			var v any
-			if err := decodeLenient([]byte(line), &v); err != nil {
-				return rep, err
-			}
-			rows[i], _ = v.(map[string]any)
-		}
-		if err := c.writeHistory(ctx, run, st.History, rows, false); err != nil {
-			return rep, err
-		}
-		st.History, rep.History, hist = st.History+n, rep.History+n, hist[n:]
-	}
-	for len(cons) > 0 {
-		n := min(len(cons), pushBatch)
-		if err := c.WriteConsole(ctx, run, st.Console, cons[:n]); err != nil {
-			return rep, err
-		}
-		st.Console, rep.Console, cons = st.Console+n, rep.Console+n, cons[n:]
-	}
+	// Uploads are PUTs to signed URLs, not file_stream requests: they go
+	// first, and the request below reports them.
 	for _, p := range files {
 		b, err := os.ReadFile(filepath.Join(l.dir, filesDir, filepath.FromSlash(p)))
 		if err == nil {
@@ -174,22 +176,96 @@ func (l *OfflineLog) Push(ctx context.Context, c *Client) (rep SyncReport, err e
 		}
 		rep.Files = append(rep.Files, p)
 	}
-	if sumHash != st.SummaryHash || len(files) > 0 {
+	sendSum := sumHash != st.SummaryHash || len(files) > 0
+	for first := true; first || len(hist) > 0 || len(cons) > 0; first = false {
+		if !first {
+			if err := sleepCtx(ctx, minRequestGap); err != nil {
+				return rep, err
+			}
+		}
+		budget := maxRequestBytes - 64<<10
+		if sendSum {
+			budget -= len(sumBytes)
+		}
+		nh, nc := takeLines(hist, &budget), 0
+		if nh == len(hist) {
+			nc = takeLines(cons, &budget)
+		}
+		last := nh == len(hist) && nc == len(cons)
+		req := fsRequest{Files: map[string]fsFile{}}
+		keys := []string{}
+		if nh > 0 {
+			req.Files[historyFile] = fsFile{Offset: st.History, Content: hist[:nh]}
+			for _, line := range hist[:nh] {
+				var v any
+				if err := decodeLenient([]byte(line), &v); err != nil {
+					return rep, err
+				}
+				row, _ := v.(map[string]any)
+				keys = append(keys, keysOf(row)...)
+			}
+		}
+		if nc > 0 {
+			req.Files[consoleFile] = fsFile{Offset: st.Console, Content: cons[:nc]}
+		}
+		if last && sendSum {
+			req.Files[summaryFile] = fsFile{Content: []string{string(sumBytes)}}
+			req.Uploaded = files
+			keys = append(keys, keysOf(summary)...)
+		}
+		if last && needFinish {
+			exit := code
+			req.Complete, req.ExitCode = true, &exit
+		}
 		run.mu.Lock()
-		err := c.sendSummary(ctx, run, summary, files)
+		run.dirty = run.metrics.observe(keys) || run.dirty
+		err := c.syncConfig(ctx, run)
+		if err == nil {
+			err = c.post(ctx, run, req)
+		}
+		if err == nil && last && sendSum {
+			run.summary = summary
+		}
+		if err == nil && req.Complete {
+			run.finished = true
+		}
 		run.mu.Unlock()
 		if err != nil {
 			return rep, err
 		}
-		st.SummaryHash, st.Files, rep.Summary = sumHash, append(st.Files, files...), true
-	}
-	if needFinish {
-		if err := c.Finish(ctx, run, code); err != nil {
-			return rep, err
+		l.push.lastSent = time.Now()
+		st.History, rep.History, hist = st.History+nh, rep.History+nh, hist[nh:]
+		st.Console, rep.Console, cons = st.Console+nc, rep.Console+nc, cons[nc:]
+		if last && sendSum {
+			st.SummaryHash, st.Files, rep.Summary = sumHash, append(st.Files, files...), true
 		}
-		st.Finished, st.ExitCode, rep.Finished = true, code, true
+		if req.Complete {
+			st.Finished, st.ExitCode, rep.Finished = true, code, true
+		}
 	}
 	return rep, nil
+}
+
+// takeLines counts the lines that fit in *budget (at least one) and
+// charges them.
+func takeLines(lines []string, budget *int) int {
+	n := 0
+	for n < len(lines) && n < pushBatch && (n == 0 || *budget-len(lines[n])-8 >= 0) {
+		*budget -= len(lines[n]) + 8
+		n++
+	}
+	return n
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // upsert returns the cached run or creates/resumes it; l.pushMu is held.

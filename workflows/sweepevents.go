@@ -101,6 +101,7 @@ func (r *sweepRun) ended(ctx workflow.Context, tr *trialRun, res TrialResult, er
 
 // end closes the sweep once nothing runs.
 func (r *sweepRun) end(ctx workflow.Context) (SweepStatus, error) {
+	r.wandbSweepEnd(ctx, ctx.Err() != nil)
 	if ctx.Err() != nil {
 		for i := range r.st.Trials {
 			if s := r.st.Trials[i].State; s == TrialPending || s == TrialRunning {

@@ -31,6 +31,7 @@ type sweepRun struct {
 	budget  *ledger
 	// runsSoFar counts the earlier runs (continue-as-new) of this sweep.
 	runsSoFar int
+	wb        *sweepWandb // the W&B sweep (sweepwandb.go)
 }
 
 type trialRun struct {
@@ -185,6 +186,7 @@ func (r *sweepRun) next(ctx workflow.Context) {
 
 func (r *sweepRun) start(ctx workflow.Context, ref TrialRef, params map[string]any) {
 	ref.QuietProgress = r.budget == nil && r.spec.EarlyTerminate == nil
+	r.wandbTrial(ctx, &ref, params)
 	i, ok := r.index[ref.TrialID]
 	if !ok {
 		i = len(r.st.Trials)

@@ -88,7 +88,13 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	}); err != nil {
 		return TrialResult{}, err
 	}
-	wb := startWandb(ctx, t, len(sel.IDs))
+	// wctx runs the instances; the W&B UI's Stop cancels it (the trial
+	// then ends normally with the records it has).
+	wctx, stopWork := workflow.WithCancel(ctx)
+	wb := startWandb(ctx, t, len(sel.IDs), func() {
+		workflow.GetLogger(ctx).Info("the W&B run was stopped from W&B: stopping the trial", "trial", t.RunName)
+		stopWork()
+	})
 	add := func(r InstanceRecord) {
 		wb.log(r)
 		byID[r.InstanceID] = r
@@ -125,15 +131,15 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		if _, done := byID[id]; done {
 			continue
 		}
-		if err := sem.Acquire(ctx, 1); err != nil {
+		if err := sem.Acquire(wctx, 1); err != nil {
 			break // cancelled
 		}
 		inst := t
 		if budgeted {
-			usd, ok := askBudget(ctx, t, id, answers)
+			usd, ok := askBudget(wctx, t, id, answers)
 			if !ok {
 				sem.Release(1)
-				if ctx.Err() == nil {
+				if wctx.Err() == nil {
 					status.Stopped = TrialBudget
 					workflow.GetLogger(ctx).Info("sweep budget exhausted: no more instances", "trial", t.RunName)
 				}
@@ -147,7 +153,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		running[id] = true
 		wg.Add(1)
 		reuse := instanceReusePolicy(ctx)
-		workflow.Go(ctx, func(gctx workflow.Context) {
+		workflow.Go(wctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			defer sem.Release(1)
 			cctx := workflow.WithChildOptions(gctx, instanceChildOptions(gctx, InstanceRef{Trial: inst, InstanceID: id}, workflow.ChildWorkflowOptions{
@@ -165,7 +171,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 				if firstErr == nil && !temporal.IsCanceledError(err) {
 					firstErr = err
 				}
-				if budgeted && gctx.Err() == nil {
+				if budgeted && ctx.Err() == nil {
 					budgetEnded(gctx, t, id)
 				}
 				workflow.GetLogger(gctx).Error("instance failed", "instance", id, "error", err)
@@ -189,16 +195,23 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 				RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3, NonRetryableErrorTypes: []string{ErrConfig}}})
 			_ = workflow.ExecuteActivity(dctx, ActWriteTrial, WriteTrialInput{Trial: t, Records: records}).Get(dctx, nil)
 		}
+		wb.end(ctx, 0, TrialStopped) // its run ends finished, with its rows
 		return TrialResult{}, temporal.NewCanceledError()
 	}
 	if err := workflow.ExecuteActivity(actx, ActWriteTrial, WriteTrialInput{Trial: t, Records: records}).Get(ctx, nil); err != nil {
+		wb.end(ctx, 1, TrialFailed)
 		return TrialResult{}, err
 	}
-	exit := 0
-	if firstErr != nil {
-		exit = 1
+	exit, state := 0, TrialCompleted
+	switch {
+	case firstErr != nil:
+		exit, state = 1, TrialFailed
+	case status.Stopped != "":
+		state = status.Stopped
+	case wb != nil && wb.stopped:
+		state = TrialStoppedFromWandb
 	}
-	wb.finish(ctx, exit)
+	wb.finish(ctx, exit, state)
 	res := TrialResult{Trial: t, Records: records, Stopped: status.Stopped}
 	if firstErr != nil {
 		return res, firstErr

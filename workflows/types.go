@@ -31,6 +31,8 @@ const (
 	ActEvaluate        = "Evaluate"
 	ActWandbLog        = "WandbLogInstance"
 	ActWandbFinish     = "WandbFinish"
+	ActWandbRun        = "WandbRun"
+	ActWandbSweep      = "WandbSweep"
 	ActFinalize        = "Finalize"
 	ActWriteTrial      = "WriteTrial"
 	ActLoadProgress    = "LoadProgress"
@@ -140,6 +142,10 @@ type TrialRef struct {
 	// clients read a running trial's live figures with its "status"
 	// query (see LiveStatus).
 	QuietProgress bool `json:"quiet_progress,omitempty"`
+	// Params are the sweep controller's parameters of the trial, by their
+	// names in the sweep file (set for W&B runs, whose config carries them
+	// so that the W&B sweep page has its axes).
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // AgentLimits are Limits with the agent configuration's loop limits.
@@ -344,13 +350,45 @@ type WriteTrialInput struct {
 }
 
 // WandbLogInput logs one finished instance to the trial's W&B run.
+// Owned: the trial's WandbRun activity pushes the run, so the logging
+// activity only writes the offline log.
 type WandbLogInput struct {
 	Trial  TrialRef       `json:"trial"`
 	Record InstanceRecord `json:"record"`
+	Owned  bool           `json:"owned,omitempty"`
 }
 
-// WandbFinishInput ends the trial's W&B run.
+// WandbFinishInput ends the trial's W&B run. State is how the trial ended
+// (a Trial* state), put in the run's summary as trial_state.
 type WandbFinishInput struct {
 	Trial    TrialRef `json:"trial"`
 	ExitCode int      `json:"exit_code"`
+	State    string   `json:"state,omitempty"`
+	Owned    bool     `json:"owned,omitempty"`
+}
+
+// WandbRunInput starts the owner of a trial's W&B run: one activity that
+// lives as long as the trial and streams its offline log. StartTime is the
+// trial's start (the run's `_runtime` origin).
+type WandbRunInput struct {
+	Trial     TrialRef  `json:"trial"`
+	StartTime time.Time `json:"start_time"`
+}
+
+// WandbRunResult says why the owner returned: the run's completion was
+// sent (or left to `starter wandb sync`), or Stopped: the W&B UI asked to
+// stop the run before the trial finished.
+type WandbRunResult struct {
+	Stopped bool `json:"stopped,omitempty"`
+}
+
+// WandbSweepInput creates the sweep's W&B sweep from its file (once; its
+// ID is kept in the data directory) or moves it to State (a wandb.Sweep*
+// state: RUNNING, FINISHED, CANCELED).
+type WandbSweepInput struct {
+	Sweep   string `json:"sweep"`
+	Source  string `json:"source"`
+	Entity  string `json:"entity,omitempty"`
+	Project string `json:"project"`
+	State   string `json:"state"`
 }

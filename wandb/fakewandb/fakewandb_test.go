@@ -123,12 +123,12 @@ func TestFileStreamOffsetsAndCompletion(t *testing.T) {
 	if s.State("r1") != "crashed" {
 		t.Fatalf("state %s", s.State("r1"))
 	}
-	c.fs("r1", `{"complete":true}`, false) // late heartbeat, no exitcode
-	if len(col.msg) != 3 || s.State("r1") != "finished" {
+	c.fs("r1", `{"complete":true}`, false) // late heartbeat (after a crash), no exitcode
+	if len(col.msg) != 4 || s.State("r1") != "finished" {
 		t.Fatalf("violations %v state %s", col.msg, s.State("r1"))
 	}
 	c.fs("r1", `{"files":{"output.log":{"offset":0,"content":["late"]}}}`, false)
-	if len(col.msg) != 4 {
+	if len(col.msg) != 5 {
 		t.Fatalf("data after complete not flagged: %v", col.msg)
 	}
 	out := c.gql("RunResumeStatus", map[string]any{"project": "p", "name": "r1"})
@@ -138,7 +138,7 @@ func TestFileStreamOffsetsAndCompletion(t *testing.T) {
 	}
 	c.gql("UpsertBucket", map[string]any{"project": "p", "name": "r1"}) // resume: data allowed again
 	c.fs("r1", `{"files":{"output.log":{"offset":1,"content":["resumed"]}}}`, false)
-	if len(col.msg) != 4 || s.State("r1") != "running" {
+	if len(col.msg) != 5 || s.State("r1") != "running" {
 		t.Fatalf("after resume: %v %s", col.msg, s.State("r1"))
 	}
 }

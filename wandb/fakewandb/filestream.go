@@ -76,6 +76,30 @@ func (s *Server) handleFileStream(r *http.Request, body []byte, rec *Request) (i
 	if hb := s.opts.HeartbeatTimeout; hb > 0 && !rs.Complete && !rs.lastFS.IsZero() && now.Sub(rs.lastFS) > hb+hb/2 {
 		s.violate("run %s: %v without a file_stream request", rs.Name, now.Sub(rs.lastFS).Round(time.Millisecond))
 	}
+	if ca := s.opts.CrashAfter; ca > 0 && !rs.Complete {
+		last := rs.lastFS
+		if last.IsZero() {
+			last = rs.created
+		}
+		if gap := now.Sub(last); gap > ca {
+			rs.Crashes++
+			s.violate("run %s: crashed: %v without a file_stream request", rs.Name, gap.Round(time.Millisecond))
+		}
+	}
+	if lim := s.opts.RateLimit; lim > 0 {
+		n := 0
+		for _, t := range rs.FileStreamTimes {
+			if now.Sub(t) < time.Second {
+				n++
+			}
+		}
+		if n >= lim {
+			rs.RateLimited++
+			s.violate("run %s: more than %d file_stream requests in a second", rs.Name, lim)
+			rec.retryAfter = "1"
+			return http.StatusTooManyRequests, errJSON("rate limit exceeded")
+		}
+	}
 	rs.lastFS, rs.FileStreamTimes = now, append(rs.FileStreamTimes, now)
 	names := sortedKeys(fb.Files)
 	for _, f := range names {

@@ -42,7 +42,15 @@ type Options struct {
 	Reporter         Reporter      // also told about every violation
 	Features         []string      // enabled server features (e.g. EXPAND_DEFINED_METRIC_GLOBS)
 	HeartbeatTimeout time.Duration // strict: max gap between file_stream requests of a live run (0 = unchecked)
-	CrashAfter       time.Duration // a live run silent this long reads as "crashed" (0 = never)
+	// CrashAfter: a live run silent this long is crashed, as the real
+	// server's stale-run sweep marks it (about 5 min there): State says
+	// "crashed" and, in strict mode, the next request of the run is a
+	// violation (0 = never).
+	CrashAfter time.Duration
+	// RateLimit is the most file_stream requests per run in any second
+	// (W&B documents about 2); more get 429 with Retry-After and, in
+	// strict mode, a violation (0 = unlimited).
+	RateLimit int
 	UploadBaseURL    string        // host of upload URLs; the request's own host if empty
 	Now              func() time.Time
 }
@@ -60,6 +68,8 @@ type Request struct {
 	Body     []byte // decompressed
 	Status   int    // 0 when the connection was dropped
 	Response []byte
+
+	retryAfter string
 }
 
 // Server is the fake. It implements http.Handler.
@@ -168,6 +178,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Status, rec.Response = status, resp
 	s.record(rec)
 	w.Header().Set("Content-Type", "application/json")
+	if rec.retryAfter != "" {
+		w.Header().Set("Retry-After", rec.retryAfter)
+	}
 	w.WriteHeader(status)
 	w.Write(resp)
 }

@@ -38,6 +38,8 @@ type RunState struct {
 	Duplicates            int // lines re-sent at an existing offset with the same data
 	FileStreamTimes       []time.Time
 	StateOverride         string // set by UpdateRunState
+	Crashes               int    // requests that came after a gap over CrashAfter
+	RateLimited           int    // file_stream requests refused with 429 by RateLimit
 }
 
 // copyState deep-copies the exported state.

@@ -22,8 +22,12 @@ type SweepState struct {
 	Config          string // YAML as sent
 	Controller      string
 	Params          []string // top-level parameter names of the config
+	Warnings        []string // configValidationWarnings of the last config
 	Upserts         int
 }
+
+// sweepStates are the states upsertSweep accepts.
+var sweepStates = map[string]bool{"PENDING": true, "RUNNING": true, "PAUSED": true, "CANCELED": true, "FINISHED": true}
 
 // Sweeps returns every sweep, in creation order.
 func (s *Server) Sweeps() []SweepState {
@@ -74,21 +78,36 @@ func (s *Server) upsertSweep(v map[string]any) (any, error) {
 			DisplayName: display, State: "PENDING"}
 		s.sweeps = append(s.sweeps, sw)
 	}
-	sw.Upserts++
+	warnings := []any{}
 	if cfg, ok := v["config"].(string); ok {
 		var parsed map[string]any
 		if err := yaml.Unmarshal([]byte(cfg), &parsed); err != nil {
 			s.violate("sweep %s: config is not a YAML mapping: %v", sw.Name, err)
 		}
+		errs, warns := checkSweepSchema(parsed)
+		if len(errs) > 0 {
+			s.violate("sweep %s: invalid sweep config: %s", sw.Name, strings.Join(errs, "; "))
+			if vstr(v, "id") == "" {
+				s.sweeps = s.sweeps[:len(s.sweeps)-1]
+			}
+			return nil, fmt.Errorf("Invalid sweep config: %s", strings.Join(errs, "; "))
+		}
+		for _, w := range warns {
+			warnings = append(warnings, w)
+		}
 		params, _ := parsed["parameters"].(map[string]any)
-		sw.Config, sw.Params = cfg, sortedKeys(params)
+		sw.Config, sw.Params, sw.Warnings = cfg, sortedKeys(params), warns
+	}
+	sw.Upserts++
+	if st := vstr(v, "state"); st != "" && !sweepStates[st] {
+		return nil, fmt.Errorf("invalid sweep state %q", st)
 	}
 	setStr(v, "state", &sw.State)
 	setStr(v, "controller", &sw.Controller)
 	setStr(v, "displayName", &sw.DisplayName)
 	return map[string]any{"upsertSweep": map[string]any{
-		"sweep":                    map[string]any{"name": sw.Name, "project": projectJSON(sw.Entity, sw.Project)},
-		"configValidationWarnings": []any{}}}, nil
+		"sweep":                    map[string]any{"id": sw.NodeID, "name": sw.Name, "project": projectJSON(sw.Entity, sw.Project)},
+		"configValidationWarnings": warnings}}, nil
 }
 
 func sweepNode(sw *SweepState) map[string]any {
