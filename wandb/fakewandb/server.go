@@ -50,9 +50,9 @@ type Options struct {
 	// RateLimit is the most file_stream requests per run in any second
 	// (W&B documents about 2); more get 429 with Retry-After and, in
 	// strict mode, a violation (0 = unlimited).
-	RateLimit int
-	UploadBaseURL    string        // host of upload URLs; the request's own host if empty
-	Now              func() time.Time
+	RateLimit     int
+	UploadBaseURL string // host of upload URLs; the request's own host if empty
+	Now           func() time.Time
 }
 
 // Request is one recorded HTTP request; the Authorization header is reduced
