@@ -48,6 +48,9 @@ func (t *tracers) For(cfg sweep.RunConfig) trace.TracerProvider {
 	if entity == "" {
 		entity = t.env.Get("WANDB_ENTITY")
 	}
+	if entity == "" && cfg.Wandb && weaveOn() {
+		entity = defaultWandbEntity() // where the runs go (the Viewer's entity)
+	}
 	ws := llm.WeaveSettings{Enabled: cfg.Wandb && weaveOn(), Entity: entity, Project: cfg.WandbProject}
 	tc, ok := llm.TraceConfigFromEnv(t.env, ws)
 	if !ok {

@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"context"
+	"sync"
+	"time"
+
 	"go.uber.org/zap"
 
 	"github.com/ctxresearch/ctxsweep/wandb"
@@ -24,4 +28,46 @@ func wandbClient(log *zap.Logger) *wandb.Client {
 		return nil
 	}
 	return c
+}
+
+// viewerEntity caches the default entity of the W&B key (the Viewer query),
+// which runs without an entity resolve to on the server.
+var viewerEntity struct {
+	sync.Mutex
+	byBase map[string]string
+}
+
+// defaultWandbEntity is the entity the trials' runs land in when neither
+// the sweep nor WANDB_ENTITY names one (the settings file's entity, else
+// the key's default entity), so that Weave traces go to the same place;
+// "" when W&B is not configured or cannot be reached.
+func defaultWandbEntity() string {
+	s, err := wandb.SettingsFromEnv()
+	if err != nil || !s.Valid() || s.Offline() {
+		return ""
+	}
+	if s.Entity != "" {
+		return s.Entity
+	}
+	viewerEntity.Lock()
+	defer viewerEntity.Unlock()
+	if e, ok := viewerEntity.byBase[s.BaseURL]; ok {
+		return e
+	}
+	c, err := wandb.NewClient(s, nil)
+	if err != nil {
+		return ""
+	}
+	c.MaxElapsed = 20 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	e, err := c.Viewer(ctx)
+	if err != nil {
+		return "" // not cached: asked again for the next trial
+	}
+	if viewerEntity.byBase == nil {
+		viewerEntity.byBase = map[string]string{}
+	}
+	viewerEntity.byBase[s.BaseURL] = e
+	return e
 }

@@ -41,14 +41,24 @@ func (s *secret) GoString() string { return "[REDACTED]" }
 // WANDB_API_KEY, else from the netrc file ($NETRC, ~/.netrc, ~/_netrc) entry
 // whose machine is the base URL's host; the base URL from WANDB_BASE_URL
 // (default https://api.wandb.ai); WANDB_ENTITY, WANDB_PROJECT, WANDB_MODE and
-// WANDB_APP_URL. A missing key is not an error: check Valid.
+// WANDB_APP_URL. base_url, entity, project and mode not set in the
+// environment come from the settings file `wandb login --host` writes
+// ($WANDB_CONFIG_DIR/settings, section [default]). A missing key is not
+// an error: check Valid.
 func SettingsFromEnv() (Settings, error) {
+	file := readSettingsFile(settingsFilePath())
+	env := func(name, key string) string {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+		return file[key]
+	}
 	s := Settings{
-		BaseURL: normalizeBaseURL(os.Getenv("WANDB_BASE_URL")),
+		BaseURL: normalizeBaseURL(env("WANDB_BASE_URL", "base_url")),
 		AppURL:  strings.TrimRight(os.Getenv("WANDB_APP_URL"), "/"),
-		Entity:  os.Getenv("WANDB_ENTITY"),
-		Project: os.Getenv("WANDB_PROJECT"),
-		Mode:    normalizeMode(os.Getenv("WANDB_MODE")),
+		Entity:  env("WANDB_ENTITY", "entity"),
+		Project: env("WANDB_PROJECT", "project"),
+		Mode:    normalizeMode(env("WANDB_MODE", "mode")),
 	}
 	if k := strings.TrimSpace(os.Getenv("WANDB_API_KEY")); k != "" {
 		return s.WithAPIKey(k, "env"), nil

@@ -39,6 +39,7 @@ func TestSettingsFromEnv(t *testing.T) {
 	p := filepath.Join(dir, "netrc")
 	must(t, os.WriteFile(p, []byte("machine 127.0.0.1:9999 login user password netrc-key\n"), 0o600))
 	t.Setenv("NETRC", p)
+	t.Setenv("WANDB_CONFIG_DIR", dir) // no settings file
 	t.Setenv("WANDB_API_KEY", "")
 	t.Setenv("WANDB_BASE_URL", "http://127.0.0.1:9999/")
 	t.Setenv("WANDB_ENTITY", "team")
@@ -67,5 +68,28 @@ func TestSettingsFromEnv(t *testing.T) {
 	}
 	if got := (Settings{BaseURL: "https://api.example.com"}).app(); got != "https://app.example.com" {
 		t.Fatalf("app url %s", got)
+	}
+}
+
+// TestSettingsFile: the host `wandb login --host` saved is used when the
+// environment names none, and its netrc key with it.
+func TestSettingsFile(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "settings"), []byte("[default]\nbase_url = http://wandb.local:8080\nentity = lab\n"), 0o600))
+	p := filepath.Join(dir, "netrc")
+	must(t, os.WriteFile(p, []byte("machine wandb.local:8080 login user password local-key\n"), 0o600))
+	t.Setenv("WANDB_CONFIG_DIR", dir)
+	t.Setenv("NETRC", p)
+	t.Setenv("WANDB_API_KEY", "")
+	t.Setenv("WANDB_BASE_URL", "")
+	t.Setenv("WANDB_ENTITY", "")
+	s, err := SettingsFromEnv()
+	must(t, err)
+	if s.BaseURL != "http://wandb.local:8080" || s.Entity != "lab" || !s.Valid() || s.key.v != "local-key" {
+		t.Fatalf("%v", s)
+	}
+	t.Setenv("WANDB_BASE_URL", "http://other:1")
+	if s, _ = SettingsFromEnv(); s.BaseURL != "http://other:1" {
+		t.Fatalf("the environment does not win: %v", s)
 	}
 }

@@ -3,6 +3,9 @@ package wandb
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -25,8 +28,11 @@ type StreamOptions struct {
 	// and doubles (60 s).
 	MaxBackoff time.Duration
 	// FinishWithin bounds how long Stream keeps trying to push a finished
-	// log before it leaves it for `starter wandb sync` (5 min).
+	// log before it leaves it for `starter wandb sync` (1 min). A run that
+	// never reached the server is left at the first failure after its end.
 	FinishWithin time.Duration
+	// PushTimeout bounds one push including its retries (30 s).
+	PushTimeout time.Duration
 	// OnStop is called once when the server asks the run to stop.
 	OnStop func()
 	// OnError is told about every failed push (the log keeps the data).
@@ -44,7 +50,8 @@ func (o StreamOptions) withDefaults() StreamOptions {
 	def(&o.Poll, time.Second)
 	def(&o.StopPoll, 15*time.Second)
 	def(&o.MaxBackoff, time.Minute)
-	def(&o.FinishWithin, 5*time.Minute)
+	def(&o.FinishWithin, time.Minute)
+	def(&o.PushTimeout, 30*time.Second)
 	return o
 }
 
@@ -66,6 +73,7 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		lastTry, lastStop, finishedAt, retryAt time.Time
 		backoff                                time.Duration
 		stopped                                bool
+		lastSig                                string
 	)
 	tick := time.NewTicker(o.Poll)
 	defer tick.Stop()
@@ -79,11 +87,24 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		if fin {
 			gap = time.Second
 		}
-		if now.After(retryAt) && (lastTry.IsZero() || now.Sub(l.lastSent()) >= gap || now.Sub(l.lastSent()) >= o.Heartbeat) {
-			rep, err := l.pushEvery(ctx, c, o.Heartbeat, true)
+		// New data is sent once the log has been still for a poll, so that
+		// what a writer records at once goes out in one request.
+		sig := l.signature()
+		settled := sig == lastSig
+		lastSig = sig
+		since := now.Sub(l.lastSent())
+		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since >= o.Heartbeat) {
+			pctx, cancel := context.WithTimeout(ctx, o.PushTimeout)
+			rep, err := l.pushEvery(pctx, c, o.Heartbeat, true)
+			cancel()
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return ctx.Err()
+			case err != nil && fin && l.lastSent().IsZero():
+				if o.OnError != nil {
+					o.OnError(err)
+				}
+				return ErrGaveUp
 			case err != nil:
 				backoff = min(max(2*backoff, 2*time.Second), o.MaxBackoff)
 				retryAt = time.Now().Add(backoff)
@@ -122,6 +143,20 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		case <-tick.C:
 		}
 	}
+}
+
+// signature changes whenever a writer adds to the log.
+func (l *OfflineLog) signature() string {
+	st := l.loadState()
+	h, _ := readPending(l.dir, historyDir, st.History, ".json")
+	c, _ := readPending(l.dir, consoleDir, st.Console, ".txt")
+	sig := fmt.Sprint(len(h), "/", len(c))
+	for _, f := range []string{summaryFileName, finishFileName, specFileName} {
+		if fi, err := os.Stat(filepath.Join(l.dir, f)); err == nil {
+			sig += fmt.Sprint("/", fi.ModTime().UnixNano(), ":", fi.Size())
+		}
+	}
+	return sig
 }
 
 // lastSent is when the live run last reached the server (zero if never).
