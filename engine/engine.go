@@ -225,6 +225,7 @@ func (e *Engine) startWorker() error {
 	e.acts = activities.New(activities.Deps{
 		Store: store.Store{Root: o.DataDir}, Presets: e.Presets, Agent: agentCfg, Tasks: tasks,
 		Models: Models(tasks), SandboxRoot: root, Log: o.Log, Wandb: wandbClient(o.Log),
+		WandbStream: wandbStream(),
 	})
 	sessions := e.MaxSessions()
 	w := worker.New(e.Client, workflows.TaskQueue, worker.Options{

@@ -76,6 +76,9 @@ func TestSweepLogsToWandb(t *testing.T) {
 	if len(sweeps) != 1 {
 		t.Fatalf("%d sweeps, want 1", len(sweeps))
 	}
+	if sw := sweeps[0]; sw.State != "FINISHED" || len(sw.Params) != 10 || !strings.Contains(sw.Config, "type: local") {
+		t.Errorf("W&B sweep state %s, parameters %v, config:\n%s", sw.State, sw.Params, sw.Config)
+	}
 	for _, tr := range st.Trials {
 		var r *fakewandb.RunState
 		for i := range runs {

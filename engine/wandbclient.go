@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"os"
 	"sync"
 	"time"
 
@@ -70,4 +71,15 @@ func defaultWandbEntity() string {
 	}
 	viewerEntity.byBase[s.BaseURL] = e
 	return e
+}
+
+// wandbStream paces the W&B run owners: wandb-core's intervals, or for
+// tests CTXSWEEP_WANDB_HEARTBEAT (a Go duration) as the heartbeat, with
+// data sent at most every half of it.
+func wandbStream() wandb.StreamOptions {
+	d, err := time.ParseDuration(os.Getenv("CTXSWEEP_WANDB_HEARTBEAT"))
+	if err != nil || d <= 0 {
+		return wandb.StreamOptions{}
+	}
+	return wandb.StreamOptions{Heartbeat: d, Transmit: d / 2, Poll: min(time.Second, d/10), StopPoll: d / 2}
 }

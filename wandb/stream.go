@@ -52,6 +52,7 @@ func (o StreamOptions) withDefaults() StreamOptions {
 	def(&o.MaxBackoff, time.Minute)
 	def(&o.FinishWithin, time.Minute)
 	def(&o.PushTimeout, 30*time.Second)
+	o.Poll = min(o.Poll, o.Heartbeat/4)
 	return o
 }
 
@@ -93,9 +94,15 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		settled := sig == lastSig
 		lastSig = sig
 		since := now.Sub(l.lastSent())
-		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since >= o.Heartbeat) {
-			pctx, cancel := context.WithTimeout(ctx, o.PushTimeout)
-			rep, err := l.pushEvery(pctx, c, o.Heartbeat, true)
+		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since+o.Poll >= o.Heartbeat) {
+			timeout := o.PushTimeout
+			if fin && l.lastSent().IsZero() && !retryAt.IsZero() {
+				// The server was unreachable all along: one short last try.
+				timeout = min(timeout, 10*time.Second)
+			}
+			pctx, cancel := context.WithTimeout(ctx, timeout)
+			// A heartbeat one poll early keeps every gap under Heartbeat.
+			rep, err := l.pushEvery(pctx, c, o.Heartbeat-o.Poll, true)
 			cancel()
 			switch {
 			case err != nil && ctx.Err() != nil:
