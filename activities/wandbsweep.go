@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 	"gopkg.in/yaml.v3"
@@ -26,6 +27,10 @@ type wandbSweepRecord struct {
 func wandbSweepFile(sweepName string) string {
 	return path.Join("runs", sweepName, "wandb-sweep.json")
 }
+
+// wandbSweepTimeout bounds one W&B sweep call, retries included, so that
+// an unreachable server delays a sweep's start and end only that long.
+const wandbSweepTimeout = 15 * time.Second
 
 // wandbSweepMu serializes the sweep record's read-modify-write in a worker.
 var wandbSweepMu sync.Mutex
@@ -58,8 +63,18 @@ func (a *Activities) WandbSweep(ctx context.Context, in workflows.WandbSweepInpu
 			return err
 		}
 	}
-	if a.Wandb == nil {
-		return nil
+	a.mu.Lock()
+	paused := time.Now().Before(a.wandbPausedUntil)
+	a.mu.Unlock()
+	if a.Wandb == nil || paused {
+		return nil // created (or updated) by a later call
+	}
+	ctx, cancel := context.WithTimeout(ctx, wandbSweepTimeout)
+	defer cancel()
+	unreachable := func() {
+		a.mu.Lock()
+		a.wandbPausedUntil = time.Now().Add(wandbBackoff)
+		a.mu.Unlock()
 	}
 	entity := in.Entity
 	if entity == "" {
@@ -69,6 +84,7 @@ func (a *Activities) WandbSweep(ctx context.Context, in workflows.WandbSweepInpu
 	case rec.ID == "":
 		sw, err := a.Wandb.CreateSweep(ctx, entity, in.Project, in.Sweep, rec.Config, in.State)
 		if err != nil {
+			unreachable()
 			a.Log.Warn("W&B sweep not created; its runs are logged without it", zap.String("sweep", in.Sweep), zap.Error(err))
 			return nil
 		}
@@ -79,6 +95,7 @@ func (a *Activities) WandbSweep(ctx context.Context, in workflows.WandbSweepInpu
 		a.Log.Info("W&B sweep", zap.String("sweep", in.Sweep), zap.String("id", sw.ID))
 	case rec.State != in.State:
 		if err := a.Wandb.SetSweepState(ctx, rec.Sweep, in.State); err != nil {
+			unreachable()
 			a.Log.Warn("W&B sweep state not updated", zap.String("sweep", in.Sweep), zap.String("state", in.State), zap.Error(err))
 			return nil
 		}

@@ -106,7 +106,7 @@ func TestSweepLogsToWandb(t *testing.T) {
 			if row == nil || row["_step"] != float64(i) {
 				t.Fatalf("run %s: history row %d is %v", tr.RunName, i, row)
 			}
-			if _, ok := row["n_instances"]; ok {
+			if _, ok := row["n_instances"]; ok && row["turn_distribution"] == nil {
 				live = append(live, row)
 			}
 		}
@@ -118,8 +118,8 @@ func TestSweepLogsToWandb(t *testing.T) {
 				t.Errorf("run %s: live row %d has n_instances %v", tr.RunName, i, row["n_instances"])
 			}
 		}
-		if _, ok := hist[len(hist)-1]["turn_distribution"]; !ok {
-			t.Errorf("run %s: the last history row is not the turn histogram: %v", tr.RunName, hist[len(hist)-1])
+		if last := hist[len(hist)-1]; last["turn_distribution"] == nil || last["n_instances"] != float64(3) {
+			t.Errorf("run %s: the last history row is not the turn histogram at its step: %v", tr.RunName, last)
 		}
 		// The summary equals the metrics of the stored records.
 		recs := trialResults(t, e, tr.Dir)

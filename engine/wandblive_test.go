@@ -16,10 +16,12 @@ import (
 // TestCancelledSweepFinishesItsWandbRuns runs a W&B sweep with slow
 // instances against a strict fake that crashes runs silent for 1.5
 // heartbeats and refuses more than 2 file_stream requests a second, and
-// cancels it once each trial has logged an instance (a cancelled trial
-// ends like one hyperband stops). Every run is kept alive while it runs
+// once each trial has logged an instance, stops one run from the UI (its
+// trial stops its instances and ends normally) and cancels the sweep (a
+// cancelled trial ends like one hyperband stops). Every run is kept alive
+// while it runs
 // (no gap over 35/30 of the heartbeat, the real 35 s for 30 s), is
-// completed with exit code 0, trial_state "stopped" and the rows of its
+// completed with exit code 0, its trial_state and the rows of its
 // finished instances; the W&B sweep carries the sweep file's parameters
 // and ends CANCELED.
 func TestCancelledSweepFinishesItsWandbRuns(t *testing.T) {
@@ -59,6 +61,10 @@ func TestCancelledSweepFinishesItsWandbRuns(t *testing.T) {
 		return true
 	}
 	waitFor(t, ctx, "an instance logged by each trial", logged)
+	// The UI's Stop on the first run stops its trial, which ends normally.
+	stopped := fake.Runs()[0].Name
+	fake.StopRun(stopped)
+	waitFor(t, ctx, "the run stopped from the UI completed", func() bool { r, _ := fake.Run(stopped); return r.Complete })
 	if err := e.Client.CancelWorkflow(ctx, workflows.SweepID("wbcan"), ""); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +83,11 @@ func TestCancelledSweepFinishesItsWandbRuns(t *testing.T) {
 		if r.ExitCode == nil || *r.ExitCode != 0 || r.Crashes != 0 || r.RateLimited != 0 {
 			t.Errorf("run %s: exit %v, %d crashes, %d rate-limited", r.DisplayName, r.ExitCode, r.Crashes, r.RateLimited)
 		}
-		if st := fake.Summary(r.Name)["trial_state"]; st != workflows.TrialStopped {
+		want := workflows.TrialStopped
+		if r.Name == stopped {
+			want = workflows.TrialStoppedFromWandb
+		}
+		if st := fake.Summary(r.Name)["trial_state"]; st != want {
 			t.Errorf("run %s: trial_state %v", r.DisplayName, st)
 		}
 		live := 0

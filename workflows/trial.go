@@ -172,7 +172,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 					firstErr = err
 				}
 				if budgeted && ctx.Err() == nil {
-					budgetEnded(gctx, t, id)
+					budgetEnded(ctx, t, id) // also when the W&B UI stopped the instances (wctx)
 				}
 				workflow.GetLogger(gctx).Error("instance failed", "instance", id, "error", err)
 				return
