@@ -70,6 +70,10 @@ func (a *Activities) wandbSpec(t workflows.TrialRef, start time.Time) wandb.RunS
 	}
 	if rec, ok := a.readWandbSweep(t.Sweep); ok && rec.ID != "" {
 		spec.SweepID = rec.ID
+	} else if ok && rec.Config != "" {
+		// Not created yet (W&B was down): the push that first reaches the
+		// server finds or creates it by name.
+		spec.Sweep = &wandb.SweepSpec{Name: t.Sweep, ConfigYAML: rec.Config}
 	}
 	return spec
 }

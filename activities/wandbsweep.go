@@ -22,6 +22,10 @@ type wandbSweepRecord struct {
 	Config string `json:"config_yaml"`
 	wandb.Sweep
 	State string `json:"state,omitempty"`
+	// Unsure: a creation failed, so the sweep may exist without our
+	// knowing its ID (or a run's sync created it): it is looked up by
+	// name before another is created.
+	Unsure bool `json:"unsure,omitempty"`
 }
 
 func wandbSweepFile(sweepName string) string {
@@ -81,14 +85,33 @@ func (a *Activities) WandbSweep(ctx context.Context, in workflows.WandbSweepInpu
 		entity = os.Getenv("WANDB_ENTITY")
 	}
 	switch {
+	case rec.ID == "" && rec.Unsure:
+		found, err := a.Wandb.FindSweep(ctx, entity, in.Project, in.Sweep)
+		if err != nil {
+			unreachable()
+			a.Log.Warn("W&B sweep not found nor created", zap.String("sweep", in.Sweep), zap.Error(err))
+			return nil
+		}
+		if found != nil {
+			rec.Sweep, rec.Unsure = *found, false
+			if err := a.Wandb.SetSweepState(ctx, rec.Sweep, in.State); err == nil {
+				rec.State = in.State
+			}
+			break
+		}
+		fallthrough
 	case rec.ID == "":
 		sw, err := a.Wandb.CreateSweep(ctx, entity, in.Project, in.Sweep, rec.Config, in.State)
 		if err != nil {
 			unreachable()
+			if !rec.Unsure {
+				rec.Unsure = true
+				_ = a.Store.WriteJSON(wandbSweepFile(in.Sweep), rec)
+			}
 			a.Log.Warn("W&B sweep not created; its runs are logged without it", zap.String("sweep", in.Sweep), zap.Error(err))
 			return nil
 		}
-		rec.Sweep, rec.State = sw, in.State
+		rec.Sweep, rec.State, rec.Unsure = sw, in.State, false
 		for _, w := range sw.Warnings {
 			a.Log.Warn("W&B sweep config warning", zap.String("sweep", in.Sweep), zap.String("warning", w))
 		}

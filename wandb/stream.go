@@ -96,8 +96,9 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		since := now.Sub(l.lastSent())
 		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since+o.Poll >= o.Heartbeat) {
 			timeout := o.PushTimeout
-			if fin && l.lastSent().IsZero() && !retryAt.IsZero() {
-				// The server was unreachable all along: one short last try.
+			if l.lastSent().IsZero() {
+				// Until the server has answered once, tries are short: an
+				// unreachable server delays the end of a run only that long.
 				timeout = min(timeout, 10*time.Second)
 			}
 			pctx, cancel := context.WithTimeout(ctx, timeout)

@@ -210,3 +210,24 @@ func (c *Client) upsertSweepFull(ctx context.Context, vars map[string]any) (Swee
 	return Sweep{ID: s.Name, NodeID: s.ID, Entity: s.Project.Entity.Name, Project: s.Project.Name,
 		Warnings: out.UpsertSweep.Warnings}, nil
 }
+
+// FindSweep returns the sweep whose display name (or ID) is name, or nil.
+// It is for recovery only (a creation whose answer was lost); a created
+// sweep is found again by its kept ID.
+func (c *Client) FindSweep(ctx context.Context, entity, project, name string) (*Sweep, error) {
+	if entity == "" {
+		entity = c.settings.Entity
+	}
+	if entity == "" {
+		e, err := c.Viewer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		entity = e
+	}
+	n, err := c.findSweep(ctx, entity, project, name)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return &Sweep{ID: n.Name, NodeID: n.ID, Entity: entity, Project: project}, nil
+}
