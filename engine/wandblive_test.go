@@ -126,3 +126,30 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestWeaveEntityIsTheRunsEntity: with no entity configured, Weave traces
+// get the key's default entity (the Viewer query), where the runs land.
+func TestWeaveEntityIsTheRunsEntity(t *testing.T) {
+	fake := fakewandb.New(fakewandb.Options{Entity: "lab", Reporter: t})
+	url, err := fake.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	t.Setenv("WANDB_CONFIG_DIR", t.TempDir())
+	t.Setenv("WANDB_API_KEY", fakewandb.DefaultAPIKey)
+	t.Setenv("WANDB_BASE_URL", url)
+	t.Setenv("WANDB_ENTITY", "")
+	t.Setenv("WANDB_MODE", "")
+	if e := defaultWandbEntity(); e != "lab" {
+		t.Fatalf("entity %q", e)
+	}
+	defaultWandbEntity() // cached: one Viewer query
+	if n := fake.Ops()["Viewer"]; n != 1 {
+		t.Fatalf("%d Viewer queries", n)
+	}
+	t.Setenv("WANDB_ENTITY", "team")
+	if e := defaultWandbEntity(); e != "team" {
+		t.Fatalf("WANDB_ENTITY not preferred: %q", e)
+	}
+}
