@@ -139,7 +139,7 @@ func checkWandbRuns(t *testing.T, wb *fakewandb.Server, trials, perRun int) {
 				t.Errorf("run %s: history row %d: %v", r.DisplayName, i, row)
 				continue
 			}
-			if v, ok := row["n_instances"].(float64); ok {
+			if v, ok := row["n_instances"].(float64); ok && row["turn_distribution"] == nil {
 				n = append(n, v)
 			}
 		}
