@@ -34,7 +34,7 @@ func wandbSweepFile(sweepName string) string {
 
 // wandbSweepTimeout bounds one W&B sweep call, retries included, so that
 // an unreachable server delays a sweep's start and end only that long.
-const wandbSweepTimeout = 15 * time.Second
+const wandbSweepTimeout = 10 * time.Second
 
 // wandbSweepMu serializes the sweep record's read-modify-write in a worker.
 var wandbSweepMu sync.Mutex

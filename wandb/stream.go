@@ -108,7 +108,7 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return ctx.Err()
-			case err != nil && fin && l.lastSent().IsZero():
+			case err != nil && l.Finished() && l.lastSent().IsZero():
 				if o.OnError != nil {
 					o.OnError(err)
 				}
