@@ -19,6 +19,10 @@ const (
 	wandbSweepCanceled = "CANCELED"
 )
 
+// wandbCancelWait bounds how long a cancelled W&B sweep waits for its
+// trials to finish their runs.
+const wandbCancelWait = 10 * time.Minute
+
 // sweepWandb is the sweep's W&B sweep, once a W&B trial started.
 type sweepWandb struct {
 	in WandbSweepInput
@@ -48,10 +52,16 @@ func (r *sweepRun) wandbSweepEnd(ctx workflow.Context, cancelled bool) {
 		return
 	}
 	state := wandbSweepFinished
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	if cancelled {
 		state = wandbSweepCanceled
+		// The cancelled trials finish their W&B runs (their rows and the
+		// completion) before the sweep closes, so a process that ends with
+		// the sweep does not leave them crashed.
+		if _, err := workflow.AwaitWithTimeout(dctx, wandbCancelWait, func() bool { return r.running == 0 }); err != nil {
+			workflow.GetLogger(ctx).Warn("W&B sweep: waiting for the cancelled trials", "error", err)
+		}
 	}
-	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	r.wandbSweep(dctx, state)
 }
 
