@@ -30,7 +30,7 @@ func TestCancelledSweepFinishesItsWandbRuns(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	hb := 2 * time.Second
+	hb := 3 * time.Second
 	t.Setenv("CTXSWEEP_WANDB_HEARTBEAT", hb.String())
 	t.Setenv("CTXSWEEP_REPLAY_LATENCY", "500ms")
 	fake := fakewandb.New(fakewandb.Options{Entity: "team", Reporter: t, HeartbeatTimeout: hb, CrashAfter: 3 * hb / 2, RateLimit: 2})

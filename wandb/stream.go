@@ -94,7 +94,7 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 		settled := sig == lastSig
 		lastSig = sig
 		since := now.Sub(l.lastSent())
-		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since+o.Poll >= o.Heartbeat) {
+		if now.After(retryAt) && (lastTry.IsZero() || (settled && since >= gap) || since+2*o.Poll >= o.Heartbeat) {
 			timeout := o.PushTimeout
 			if l.lastSent().IsZero() {
 				// Until the server has answered once, tries are short: an
@@ -102,8 +102,9 @@ func (l *OfflineLog) Stream(ctx context.Context, c *Client, o StreamOptions) err
 				timeout = min(timeout, 10*time.Second)
 			}
 			pctx, cancel := context.WithTimeout(ctx, timeout)
-			// A heartbeat one poll early keeps every gap under Heartbeat.
-			rep, err := l.pushEvery(pctx, c, o.Heartbeat-o.Poll, true)
+			// A heartbeat two polls early keeps every gap under Heartbeat,
+			// request time included.
+			rep, err := l.pushEvery(pctx, c, o.Heartbeat-2*o.Poll, true)
 			cancel()
 			switch {
 			case err != nil && ctx.Err() != nil:

@@ -34,8 +34,8 @@ func TestStreamKeepsSlowRunAlive(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- l.Stream(cctx, e.c, StreamOptions{Heartbeat: hb, Transmit: 15 * time.Second / streamScale,
-			Poll: 20 * time.Millisecond})
+		done <- l.Stream(cctx, e.c, StreamOptions{Heartbeat: hb, Transmit: time.Second,
+			Poll: 100 * time.Millisecond})
 	}()
 	instance := 2 * time.Minute / streamScale
 	for i := range 2 {
