@@ -71,8 +71,11 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		return resultOf(rep, false), nil
 	}
 	if err != nil {
-		return workflows.ModelCallResult{}, modelError(cfg.Model, in.Turn, err)
+		merr := modelError(cfg.Model, in.Turn, err)
+		a.noteTrouble(ctx, dir, cfg.Model, in.Turn, merr)
+		return workflows.ModelCallResult{}, merr
 	}
+	a.clearTrouble(ctx, dir)
 	if !resp.ProviderUsage && resp.Usage.CachedInput == 0 {
 		resp.Usage.CachedInput = a.simulatedCache(dir, in, hashes, tokens)
 	}

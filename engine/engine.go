@@ -279,6 +279,12 @@ func Register(w worker.Registry, a *activities.Activities) {
 	}
 }
 
+// Alive says whether the process that wrote the server info still runs
+// (on this host).
+func (i ServerInfo) Alive() bool {
+	return i.PID > 0 && (syscall.Kill(i.PID, 0) == nil || errors.Is(syscall.Kill(i.PID, 0), syscall.EPERM))
+}
+
 // ReadServerInfo reads the server.json of a data directory.
 func ReadServerInfo(dataDir string) (ServerInfo, error) {
 	var info ServerInfo

@@ -135,9 +135,18 @@ func asBool(v any) (bool, error) {
 	case bool:
 		return x, nil
 	case string:
-		return str2bool(x), nil
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "1", "true", "t", "yes", "y", "0", "false", "f", "no", "n":
+			return str2bool(x), nil
+		}
+		// The seed's str2bool reads any other string as false: a typo
+		// would silently turn the option off, so it is refused.
+		return false, errors.New("want a boolean: true/false, yes/no, t/f, y/n or 1/0 (the seed would silently read it as false)")
 	}
 	if n, ok := intValue(v); ok {
+		if n != 0 && n != 1 {
+			return false, errors.New("want a boolean: true/false or 1/0")
+		}
 		return n == 1, nil
 	}
 	return false, errors.New("want a boolean")

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -62,6 +63,9 @@ func ApplySlice[T any](items []T, s string) ([]T, error) {
 	var out []T
 	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
 		out = append(out, items[i])
+	}
+	if len(out) == 0 && n > 0 {
+		return nil, fmt.Errorf("instances-slice %q selects none of the %d instances: a trial of 0 instances", s, n)
 	}
 	return out, nil
 }

@@ -19,7 +19,6 @@ func TestApplySliceMatchesPython(t *testing.T) {
 		"8:2:-2": {8, 6, 4},
 		"-100:2": {0, 1},
 		"5:100":  {5, 6, 7, 8, 9},
-		"5:2":    nil,
 		"-2:-1":  {8},
 	}
 	for s, want := range cases {
@@ -33,5 +32,12 @@ func TestApplySliceMatchesPython(t *testing.T) {
 	}
 	if _, err := ApplySlice(items, "a:b"); err == nil {
 		t.Error("bad slice accepted")
+	}
+	// Slices that select nothing would make a trial of 0 instances
+	// (issue 21): refused, statically or against the list.
+	for _, s := range []string{"5:2", "2:2", "-1:-3", "2:5:-1", "20:30"} {
+		if got, err := ApplySlice(items, s); err == nil {
+			t.Errorf("%q: selects %v, want an error", s, got)
+		}
 	}
 }

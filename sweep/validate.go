@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Strategies lists the valid strategy names.
@@ -53,6 +54,17 @@ func validSlice(s string) error {
 		}
 		if i == 2 && n == 0 {
 			return errors.New("slice step cannot be zero")
+		}
+	}
+	if len(parts) >= 2 && strings.TrimSpace(parts[0]) != "" && strings.TrimSpace(parts[1]) != "" {
+		start, _ := strconv.Atoi(strings.TrimSpace(parts[0]))
+		stop, _ := strconv.Atoi(strings.TrimSpace(parts[1]))
+		step := 1
+		if len(parts) == 3 && strings.TrimSpace(parts[2]) != "" {
+			step, _ = strconv.Atoi(strings.TrimSpace(parts[2]))
+		}
+		if (start >= 0) == (stop >= 0) && ((step > 0 && start >= stop) || (step < 0 && start <= stop)) {
+			return fmt.Errorf("%q selects no instance (start %d, stop %d, step %d): a trial of 0 instances", s, start, stop, step)
 		}
 	}
 	return nil
@@ -185,4 +197,26 @@ func (c RunConfig) ExperimentKey() string {
 		c.InstancesShuffleSeed = 0
 	}
 	return c.Key()
+}
+
+// ValidateName checks a sweep name: it names a directory under the data
+// directory's runs/ and the sweep's workflow id, so it must be one path
+// element (no separators, no "..") of printable characters.
+func ValidateName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("the sweep name is empty; give one with --name")
+	case strings.ContainsAny(name, `/\`) || strings.Contains(name, ".."):
+		return fmt.Errorf("sweep name %q must not contain '/', '\\' or '..': it names a directory under <data-dir>/runs; choose another with --name", name)
+	case strings.HasPrefix(name, "-") || strings.HasPrefix(name, "."):
+		return fmt.Errorf("sweep name %q must not start with '-' or '.'; choose another with --name", name)
+	case len(name) > 200:
+		return fmt.Errorf("sweep name is %d characters long; at most 200; choose a shorter one with --name", len(name))
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return fmt.Errorf("sweep name %q contains a control or invalid character; choose another with --name", name)
+		}
+	}
+	return nil
 }

@@ -95,6 +95,7 @@ func resumeCmd(g *globals) *cobra.Command {
 			return start(ctx, e, in, hash, detach)
 		},
 	}
+	bindBreaker(cmd)
 	cmd.Flags().BoolVar(&detach, "detach", false, "return once started")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ctxresearch/ctxsweep/engine"
@@ -39,14 +40,33 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	lastPrint := time.Time{}
+	view, shown := newFailureView(e.DataDir()), map[string]bool{}
+	say := func(msg string) {
+		if tty && last != "" {
+			fmt.Print("\r\033[K")
+		}
+		fmt.Println(msg)
+		if tty && last != "" {
+			fmt.Print(last)
+		}
+	}
 	for {
 		select {
 		case err := <-done:
 			if tty && last != "" {
 				fmt.Println()
+				last = ""
 			}
 			if ctx.Err() != nil {
 				return detached(e, id)
+			}
+			if err == nil {
+				view.update(final, nil)
+				view.printNew(say, shown, time.Now())
+				if t, c, n, ok := view.breaker(final, nil, breakerLimit); ok {
+					printTrials(os.Stdout, final)
+					return breakerError(t, c, n, false)
+				}
 			}
 			if err != nil {
 				var canceled *temporal.CanceledError
@@ -70,18 +90,31 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 			}
 			return detached(e, id)
 		case <-tick.C:
-			st, err := querySweep(ctx, e, id, 5*time.Second)
+			st, live, err := querySweepLive(ctx, e, id, 5*time.Second)
 			if err != nil {
 				continue
 			}
 			if startDone < 0 {
 				startDone, began = st.Instances, time.Now()
 			}
+			now := time.Now()
+			view.update(st, live)
+			view.printNew(say, shown, now)
+			if t, c, n, ok := view.breaker(st, live, breakerLimit); ok {
+				if tty && last != "" {
+					fmt.Println()
+				}
+				_ = e.Client.CancelWorkflow(context.WithoutCancel(ctx), id, "")
+				return breakerError(t, c, n, true)
+			}
 			line := progressLine(st, st.Instances-startDone, began)
+			if f := view.summary(now); f != "" {
+				line += " | " + f
+			}
 			if tty {
 				fmt.Printf("\r\033[K%s", line)
 				last = line
-			} else if key := fmt.Sprint(st.Done, st.Running, st.Instances); key != last || time.Since(lastPrint) > time.Minute {
+			} else if key := fmt.Sprint(st.Done, st.Running, st.Instances, view.failedCount(), view.summary(time.Time{})); key != last || time.Since(lastPrint) > time.Minute {
 				fmt.Println(time.Now().Format("15:04:05"), line)
 				last, lastPrint = key, time.Now()
 			}
@@ -102,6 +135,49 @@ func detached(e *engine.Engine, id string) error {
 // querySweep is engine's QuerySweep.
 func querySweep(ctx context.Context, e *engine.Engine, id string, timeout time.Duration) (workflows.SweepStatus, error) {
 	return e.QuerySweep(ctx, id, timeout)
+}
+
+// querySweepLive is querySweep that also returns the running trials'
+// answers (their finished records and running instances).
+func querySweepLive(ctx context.Context, e *engine.Engine, id string, timeout time.Duration) (workflows.SweepStatus, map[string]workflows.TrialStatus, error) {
+	qctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var st workflows.SweepStatus
+	v, err := e.Client.QueryWorkflow(qctx, id, "", "status")
+	if err != nil {
+		return st, nil, err
+	}
+	if err := v.Get(&st); err != nil {
+		return st, nil, err
+	}
+	live := map[string]workflows.TrialStatus{}
+	for _, t := range st.Trials {
+		if t.State != workflows.TrialRunning {
+			continue
+		}
+		if ts, err := e.QueryTrial(qctx, t.ID); err == nil {
+			live[t.ID] = ts // a trial not answering keeps the sweep's figures
+		}
+	}
+	return workflows.WithLive(st, live), live, nil
+}
+
+// breakerLimit is --stop-after-config-errors: the sweep stops when the
+// first this many instances of a trial fail with one configuration error.
+var breakerLimit = 5
+
+func bindBreaker(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&breakerLimit, "stop-after-config-errors", 5,
+		"stop the sweep when the first N instances of a trial all fail with the same configuration or authentication error (0: never)")
+}
+
+func breakerError(t workflows.SweepTrial, c *failureClass, n int, cancelled bool) error {
+	what := "The sweep ended"
+	if cancelled {
+		what = "Stopped the sweep (finished instances are kept)"
+	}
+	return fmt.Errorf("%s: the first %d instance(s) of trial %s all failed with the same configuration error:\n  %s\nWhat to do: %s",
+		what, n, t.RunName, c.Error, c.Hint)
 }
 
 // progressLine: trials and instances done, cost so far, ETA.

@@ -32,6 +32,12 @@ func runCmd(g *globals) *cobra.Command {
 		Short: "Run one trial with the seed's run_sweep.py flags",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("model") {
+				return fmt.Errorf("starter run needs --model M: a preset of `starter models` (replay runs offline)")
+			}
+			if !cmd.Flags().Changed("strategy") {
+				return fmt.Errorf("starter run needs --strategy S: one of %s", strings.Join(sweep.Strategies, ", "))
+			}
 			params := yaml.Node{Kind: yaml.MappingNode}
 			for _, name := range runParams {
 				if !cmd.Flags().Changed(name) {
@@ -122,6 +128,7 @@ func runCmd(g *globals) *cobra.Command {
 	fl.StringVar(&group, "wandb-group", "", "W&B group")
 	fl.StringSliceVar(&tags, "wandb-tags", nil, "W&B tags, put before the generated ones")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the resolved trial configuration and run name without running")
+	bindBreaker(cmd)
 	fl.BoolVar(&detach, "detach", false, "return once started")
 	bindLongRun(cmd, long)
 	bindHarness(cmd, long)

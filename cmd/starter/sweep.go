@@ -104,6 +104,12 @@ func sweepCmd(g *globals) *cobra.Command {
 		Short: "Run a W&B-format sweep file, or attach to it if it is already running",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case f.parallel <= 0:
+				return fmt.Errorf("--parallel-trials must be at least 1, got %d", f.parallel)
+			case f.tuning.HeartbeatTimeout < time.Second:
+				return fmt.Errorf("--heartbeat-timeout must be at least 1s, got %s (it bounds how long a dead worker's instances wait before moving)", f.tuning.HeartbeatTimeout)
+			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -121,6 +127,7 @@ func sweepCmd(g *globals) *cobra.Command {
 			return launch(cmd.Context(), g, in, f.detach)
 		},
 	}
+	bindBreaker(cmd)
 	f.bind(cmd)
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the distinct trials (or the search space) and an estimated cost; start nothing")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "with --dry-run: print a JSON array, one object per distinct trial")
@@ -176,6 +183,9 @@ func checkSweep(g *globals, file string, data []byte, f *sweepFlags) (*sweep.Spe
 		spec.Name = f.name
 	}
 	if err := f.resolveHarness(spec); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := sweep.ValidateName(spec.Name); err != nil {
 		return nil, nil, nil, err
 	}
 	switch {

@@ -25,10 +25,11 @@ func main() {
 	var sessions int
 	var verbose bool
 	cmd := &cobra.Command{
-		Use:          "worker",
-		Short:        "Run sweep workflows and activities for a Temporal server",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
+		Use:           "worker",
+		Short:         "Run sweep workflows and activities for a Temporal server",
+		SilenceUsage:  true,
+		SilenceErrors: true, // main prints the error once
+		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -41,11 +42,14 @@ func main() {
 				return err
 			}
 			if address == "" {
-				if info, err := engine.ReadServerInfo(dataDir); err == nil {
-					address = info.Address
-				} else {
+				info, err := engine.ReadServerInfo(dataDir)
+				if err != nil {
 					return fmt.Errorf("no Temporal address: pass --temporal-address (or TEMPORAL_ADDRESS), or run `starter server --data-dir %s` first", dataDir)
 				}
+				if !info.Alive() {
+					return fmt.Errorf("%s/server.json names a server (process %d, %s) that is no longer running: `starter server` was stopped or killed; start it again with `starter server --data-dir %s`, or pass --temporal-address", dataDir, info.PID, info.Address, dataDir)
+				}
+				address = info.Address
 			}
 			e, err := engine.Start(ctx, engine.Options{DataDir: dataDir, Address: address, Namespace: namespace,
 				Worker: engine.WorkerAlways, MaxSessions: sessions, ModelsFiles: models, Log: log})
@@ -62,7 +66,7 @@ func main() {
 	def := engine.DefaultDataDir()
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data-dir", def, "data directory for outputs (shared by all workers of a sweep; env CTXSWEEP_DATA_DIR)")
-	f.StringVar(&address, "temporal-address", os.Getenv("TEMPORAL_ADDRESS"), "Temporal frontend host:port (env TEMPORAL_ADDRESS; default: the `starter server` of --data-dir)")
+	f.StringVar(&address, "temporal-address", os.Getenv("TEMPORAL_ADDRESS"), "Temporal frontend host:port (env TEMPORAL_ADDRESS; default: the server that starter server runs for --data-dir)")
 	f.StringVar(&namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace")
 	f.StringArrayVar(&models, "models-file", nil, "extra model presets YAML (repeatable)")
 	f.IntVar(&sessions, "max-instances", 16, "instances this worker runs at once (one sandbox each)")
