@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -51,4 +52,26 @@ func TestDeletedInstanceDirFailsByName(t *testing.T) {
 	check("model call", err)
 	_, err = fresh.Finalize(ctx, wf.FinalizeInput{Ref: r, Record: wf.InstanceRecord{InstanceID: r.InstanceID, Turns: 1}})
 	check("finalize", err)
+}
+
+// TestHugeReplyIsCapped (issue 21, defect 10): a 10 MB model reply is
+// kept cut to MaxReplyBytes with a note, not stored (and resent) whole.
+func TestHugeReplyIsCapped(t *testing.T) {
+	huge := reply{content: strings.Repeat("é spam ", 10<<20/8), calls: bash("echo ok").calls}
+	l := newLoop(t, huge)
+	ctx := context.Background()
+	r := ref(agent.DefaultLimits())
+	if _, err := l.acts.Setup(ctx, wf.SetupInput{Ref: r}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.acts.ModelCall(ctx, wf.ModelCallInput{Ref: r, Turn: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rep := l.reply(t, 1, 0)
+	if len(rep.Content) > activities.MaxReplyBytes+200 || rep.TruncatedFrom != len(huge.content) {
+		t.Fatalf("reply kept with %d bytes (truncated_from %d), want at most %d", len(rep.Content), rep.TruncatedFrom, activities.MaxReplyBytes)
+	}
+	if !strings.Contains(rep.Content, "only its first") || !utf8.ValidString(rep.Content) {
+		t.Fatalf("the cut is not noted, or cuts a character: %q", rep.Content[len(rep.Content)-120:])
+	}
 }

@@ -69,6 +69,9 @@ type Reply struct {
 	// Retries is how many earlier tries of this call failed (rate limits,
 	// provider errors, lost workers) before this reply was received.
 	Retries int `json:"api_retries,omitempty"`
+	// TruncatedFrom is the size in bytes of a reply longer than
+	// MaxReplyBytes, kept cut with a note (see capReply).
+	TruncatedFrom int `json:"truncated_from_bytes,omitempty"`
 }
 
 // Observation is a stored environment observation.

@@ -41,6 +41,7 @@ type reply struct {
 	calls    []agent.ToolCall
 	err      error
 	filtered string // llm.Response.Filtered
+	content  string // the reply's text (default "thought N")
 }
 
 func bash(cmd string) reply {
@@ -71,7 +72,11 @@ func (s *scripted) Complete(ctx context.Context, req llm.Request) (llm.Response,
 		calls[j].ID = fmt.Sprintf("call_%d_%d", i+1, j)
 	}
 	// 1000 output tokens at $30 per million: every call costs $0.03.
-	return llm.Response{Content: fmt.Sprintf("thought %d", i+1), ToolCalls: calls, Usage: agent.Usage{Output: 1000}, Filtered: r.filtered}, nil
+	content := r.content
+	if content == "" {
+		content = fmt.Sprintf("thought %d", i+1)
+	}
+	return llm.Response{Content: content, ToolCalls: calls, Usage: agent.Usage{Output: 1000}, Filtered: r.filtered}, nil
 }
 
 func (s *scripted) calls() int {

@@ -79,9 +79,10 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	if !resp.ProviderUsage && resp.Usage.CachedInput == 0 {
 		resp.Usage.CachedInput = a.simulatedCache(dir, in, hashes, tokens)
 	}
-	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: resp.Content, ToolCalls: resp.ToolCalls,
+	content, fullSize := capReply(resp.Content)
+	rep = Reply{Turn: in.Turn, Attempt: in.Attempt, Content: content, ToolCalls: resp.ToolCalls,
 		Usage: resp.Usage, Cost: preset.Cost(resp.Usage), LatencyMS: resp.Latency.Milliseconds(),
-		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx)}
+		PromptHashes: hashes, PromptTokens: tokens, ViewSize: len(msgs), Retries: attemptsBefore(ctx), TruncatedFrom: fullSize}
 	if resp.Filtered != "" && len(resp.ToolCalls) == 0 {
 		// Answered but withheld under the provider's content policy: paid,
 		// and asked again like a refused request (seed-system §3.4).

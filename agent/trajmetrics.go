@@ -75,7 +75,7 @@ func ParseTrajMetrics(id string, data []byte) (TrajMetrics, error) {
 		} `json:"info"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return TrajMetrics{}, fmt.Errorf("%s: not a trajectory: %v", id, err)
+		return TrajMetrics{}, fmt.Errorf("%s: not a trajectory: %w", id, err)
 	}
 	if doc.Trajectory == nil && doc.Info == nil {
 		return TrajMetrics{}, fmt.Errorf("%s: not a trajectory: no \"trajectory\" or \"info\"", id)

@@ -78,6 +78,7 @@ type Engine struct {
 	stopBeat    func()
 	sandboxRoot string
 	opts        Options
+	handover    *takeover // attached to another process's server (handover.go)
 }
 
 // ServerInfo is written to <data>/server.json by the process that runs the
@@ -123,7 +124,16 @@ func Start(ctx context.Context, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", e.Address, err)
 	}
 	e.Client = c
+	if o.Address != "" {
+		if err := checkNamespace(ctx, c, o.Address, o.Namespace); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	e.prepareNamespace(ctx)
+	if e.Attached {
+		e.watchOwner()
+	}
 	if o.Worker == WorkerQueryOnly && e.Server != nil {
 		w := worker.New(e.Client, workflows.TaskQueue, worker.Options{LocalActivityWorkerOnly: true})
 		Register(w, activities.New(activities.Deps{}))
@@ -166,17 +176,16 @@ func (e *Engine) prepareNamespace(ctx context.Context) {
 
 func (e *Engine) startEmbedded(ctx context.Context) error {
 	o := e.opts
-	lockPath := filepath.Join(o.DataDir, "server.lock")
-	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := lockServer(o.DataDir)
 	if err != nil {
-		return err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		// Another process serves this data directory: attach to it.
-		info, rerr := ReadServerInfo(o.DataDir)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
+		// Another process serves this data directory: attach to it (it
+		// may still be starting), and take over when it ends.
+		info, rerr := waitServerInfo(ctx, o.DataDir)
 		if rerr != nil {
-			return fmt.Errorf("data directory %s is in use by another process, but: %w", o.DataDir, rerr)
+			return rerr
 		}
 		e.Address, e.UIURL, e.Attached = info.Address, info.UIURL, true
 		return nil
@@ -188,11 +197,15 @@ func (e *Engine) startEmbedded(ctx context.Context) error {
 		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
-		return err
+		return serverError(o.DataDir, err)
 	}
 	e.Server, e.Address, e.UIURL = srv, srv.Address(), srv.UIURL()
-	info, _ := json.Marshal(ServerInfo{Address: e.Address, UIURL: e.UIURL, Namespace: o.Namespace, PID: os.Getpid()})
-	return store.Store{Root: o.DataDir}.WriteFile("server.json", info)
+	return e.writeServerInfo()
+}
+
+func (e *Engine) writeServerInfo() error {
+	info, _ := json.Marshal(ServerInfo{Address: e.Address, UIURL: e.UIURL, Namespace: e.opts.Namespace, PID: os.Getpid()})
+	return store.Store{Root: e.opts.DataDir}.WriteFile("server.json", info)
 }
 
 func (e *Engine) startWorker() error {
@@ -314,6 +327,7 @@ func (e *Engine) MaxSessions() int {
 
 // Close stops the worker, the client and the embedded server.
 func (e *Engine) Close() {
+	e.stopWatching()
 	for _, w := range e.limited {
 		w.Stop()
 	}

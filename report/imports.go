@@ -205,6 +205,9 @@ func (s *Set) addCSV(path string) error {
 		if err != nil {
 			return err
 		}
+		if cost < 0 || sumCost < 0 {
+			return fmt.Errorf("%s:%d: a negative cost (%v, summary %v) is not a possible figure", path, line, cost, sumCost)
+		}
 		outcome, err := num("outcome")
 		if err != nil || (outcome != 0 && outcome != 1) {
 			return fmt.Errorf("%s:%d: column \"outcome\": %q is not 0 or 1", path, line, rec[col["outcome"]])

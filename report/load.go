@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,12 @@ type Set struct {
 	byName  map[string]*Experiment
 	order   []string
 	reports []*sweReport // applied by finish, whatever the argument order
+	notes   []string
 }
+
+// Notes are things the report dropped or chose (duplicate records, a
+// sweep name preferred to a same-named folder), to tell the user.
+func (s *Set) Notes() []string { return s.notes }
 
 // NewSet returns an empty set.
 func NewSet() *Set { return &Set{byName: map[string]*Experiment{}} }
@@ -97,6 +103,14 @@ func Load(dataDir string, args []string) (*Set, error) {
 
 // Add reads one argument (see Load); call finish after the last one.
 func (s *Set) Add(dataDir, arg string) error {
+	if sweepDir := filepath.Join(dataDir, "runs", arg); !strings.ContainsAny(arg, `/\`) && arg != "." && arg != ".." && exists(sweepDir) {
+		// A sweep name comes before a folder of the same name in the
+		// working directory (say `starter report demo` from the repository).
+		if exists(arg) {
+			s.notes = append(s.notes, fmt.Sprintf("%q: reporting the sweep in %s, not the folder ./%s (pass ./%s for the folder)", arg, sweepDir, arg, arg))
+		}
+		return s.addDir(sweepDir)
+	}
 	st, err := os.Stat(arg)
 	if errors.Is(err, fs.ErrNotExist) {
 		sweepDir := filepath.Join(dataDir, "runs", arg)
@@ -240,12 +254,23 @@ func (s *Set) addTrial(dir string) error {
 	}
 	e.aliases = append(e.aliases, filepath.Base(dir))
 	e.addSource(dir)
+	first := map[string]int{}
 	for i, r := range recs {
 		if r.InstanceID == nil || *r.InstanceID == "" {
 			return fmt.Errorf("%s: record %d: field \"instance_id\": missing", recFiles[i], i)
 		}
 		if r.Cost == nil {
 			return fmt.Errorf("%s: record %d (%s): field \"cost\": missing", recFiles[i], i, *r.InstanceID)
+		}
+		for field, v := range map[string]float64{"cost": *r.Cost, "summary_cost": r.SummaryCost} {
+			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%s: record %d (%s): field %q: %v is not a possible cost (negative or not a number)", recFiles[i], i, *r.InstanceID, field, v)
+			}
+		}
+		if j, dup := first[*r.InstanceID]; dup {
+			s.notes = append(s.notes, fmt.Sprintf("%s: record %d repeats instance %s of record %d; the later one is used, the earlier dropped", recFiles[i], i, *r.InstanceID, j))
+		} else {
+			first[*r.InstanceID] = i
 		}
 		in := e.instance(*r.InstanceID)
 		if r.Resolved != nil {

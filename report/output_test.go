@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ctxresearch/ctxsweep/stats"
 )
 
 func TestCSVColumns(t *testing.T) {
@@ -146,5 +148,21 @@ func TestPNGNothingToPlot(t *testing.T) {
 	r := &Report{Rows: []Row{{Group: "(a) m", Experiment: "x"}}}
 	if err := WritePNG(&bytes.Buffer{}, r); err == nil {
 		t.Error("a report without solve rates was plotted")
+	}
+}
+
+// TestPlotRateAxisStopsAt100 (issue 21, defect 12): with solve rates near
+// 100 % the y-axis ends at 100 %, not past it.
+func TestPlotRateAxisStopsAt100(t *testing.T) {
+	rows := []Row{
+		{Group: "(a) m", Experiment: "raw", Strategy: "raw", SolveRate: &stats.Interval{Point: 1, Lo: 0.9, Hi: 1}, MeanCost: &stats.Interval{Point: 0.1, Lo: 0.05, Hi: 0.2}},
+		{Group: "(a) m", Experiment: "obs", Strategy: "observation_masking", SolveRate: &stats.Interval{Point: 0.95, Lo: 0.8, Hi: 1}, MeanCost: &stats.Interval{Point: 0.05, Lo: 0.02, Hi: 0.1}},
+	}
+	p, err := panel("(a) m", rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Max > 100 {
+		t.Fatalf("y-axis runs to %.1f %%", p.Y.Max)
 	}
 }

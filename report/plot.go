@@ -145,6 +145,7 @@ func panel(group string, rows []Row) (*plot.Plot, error) {
 	pad(&p.Y, 0.1)
 	p.X.Min, p.Y.Min = max(p.X.Min, 0), max(p.Y.Min, 0) // costs and rates are not negative
 	p.Y.Max += (p.Y.Max - p.Y.Min) * 0.25               // room for the legend
+	p.Y.Max = min(p.Y.Max, 100)                         // a solve rate is at most 100 %
 	return p, nil
 }
 

@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Trial construction is method-independent: a search method (grid today;
@@ -41,6 +42,10 @@ func (s *Spec) Grid() ([]map[string]any, error) {
 			return nil, s.errorAt(p, `grid needs "value" or "values"`)
 		}
 		choices[i] = c
+		if total > MaxGridPoints/max(len(c), 1) {
+			return nil, fmt.Errorf("%s: the grid has more than %d points (%s); split the sweep into several files, or use method random or bayes with run_cap",
+				s.File, MaxGridPoints, s.gridShape(choices[:i+1]))
+		}
 		total *= len(c)
 	}
 	out := make([]map[string]any, 0, total)
@@ -119,4 +124,16 @@ func (s *Spec) GridTrials(overrides CommandFlags) ([]RunConfig, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// MaxGridPoints bounds a grid sweep's points (before equivalent trials are
+// pruned): a grid past it is a mistake, not an experiment.
+const MaxGridPoints = 100000
+
+func (s *Spec) gridShape(choices [][]any) string {
+	parts := make([]string, len(choices))
+	for i, c := range choices {
+		parts[i] = fmt.Sprintf("%s %d", s.Parameters[i].Name, len(c))
+	}
+	return strings.Join(parts, " × ")
 }

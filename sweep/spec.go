@@ -151,6 +151,9 @@ func Load(path string) (*Spec, error) {
 // Parse parses sweep-file content; filename is used for Name and in errors.
 // All problems found are returned, joined; each is an *Error.
 func Parse(filename string, data []byte) (*Spec, error) {
+	if err := checkUTF8(filename, data); err != nil {
+		return nil, err
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, syntaxError(filename, err)

@@ -220,3 +220,25 @@ func ValidateName(name string) error {
 	}
 	return nil
 }
+
+// checkUTF8 names the line and column of the first byte of a sweep file
+// that is not UTF-8 (YAML files must be).
+func checkUTF8(filename string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return fmt.Errorf("%s:%d:%d: byte 0x%02x is not UTF-8: save the sweep file as UTF-8", filename, line, col, data[i])
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += n
+	}
+	return nil
+}

@@ -106,18 +106,32 @@ func instanceCost(c sweep.RunConfig, presets llm.Presets) (span, bool) {
 }
 
 // runCost is the cost of calls agent calls (and their summaries), and the
-// cost of the last agent call.
+// cost of the last agent call. The prompt grows until it fills the context
+// window and stays there, so the calls after that are counted at once: the
+// estimate takes the same time for a call-limit of 2^31 as for 250.
 func runCost(a llm.Preset, sum *llm.Preset, every, calls, growth, out int) (total, last float64) {
 	window := a.ContextWindow
 	if window <= 0 {
 		window = estDefaultCtx
 	}
-	for i := 0; i < calls; i++ {
-		prompt := min(estBasePrompt+i*growth, window)
+	i := 0
+	for ; i < calls; i++ {
+		prompt := estBasePrompt + i*growth
+		if prompt >= window {
+			break
+		}
 		last = a.Cost(agent.Usage{Input: prompt, Output: out})
 		total += last
 		if sum != nil && every > 0 && (i+1)%every == 0 {
 			total += sum.Cost(agent.Usage{Input: prompt, Output: estSummaryOut})
+		}
+	}
+	if rest := calls - i; rest > 0 {
+		last = a.Cost(agent.Usage{Input: window, Output: out})
+		total += last * float64(rest)
+		if sum != nil && every > 0 {
+			// summaries after calls i+1 .. calls that are multiples of every
+			total += float64(calls/every-i/every) * sum.Cost(agent.Usage{Input: window, Output: estSummaryOut})
 		}
 	}
 	return total, last

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/ctxresearch/ctxsweep/engine"
@@ -22,7 +23,6 @@ func isTTY(f *os.File) bool {
 
 // follow shows a sweep's progress until it ends (or, with detach, once).
 func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error {
-	run := e.Client.GetWorkflow(ctx, id, "")
 	if detach {
 		if st, err := querySweep(ctx, e, id, 5*time.Second); err == nil {
 			fmt.Println(progressLine(st, 0, time.Now()))
@@ -32,7 +32,7 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 	}
 	done := make(chan error, 1)
 	var final workflows.SweepStatus
-	go func() { done <- run.Get(ctx, &final) }()
+	go func() { done <- waitSweep(ctx, e, id, &final) }()
 	tty := isTTY(os.Stdout)
 	began := time.Now()
 	startDone := -1
@@ -212,4 +212,40 @@ func printTrials(w *os.File, st workflows.SweepStatus) {
 	if st.Note != "" {
 		fmt.Fprintln(w, st.Note)
 	}
+}
+
+// waitSweep waits for the sweep's result. A lost connection (the process
+// running the embedded server ended and another one is taking over, or a
+// cluster restarting) is not the sweep's failure: it waits on for up to
+// three minutes of unavailability.
+func waitSweep(ctx context.Context, e *engine.Engine, id string, final *workflows.SweepStatus) error {
+	var lostSince time.Time
+	for {
+		err := e.Client.GetWorkflow(ctx, id, "").Get(ctx, final)
+		if err == nil || ctx.Err() != nil || !transient(err) {
+			return err
+		}
+		if lostSince.IsZero() {
+			lostSince = time.Now()
+		} else if time.Since(lostSince) > 3*time.Minute {
+			return fmt.Errorf("lost the connection to Temporal at %s for 3 minutes (the sweep itself may still run; `starter status %s` shows it): %w",
+				e.Address, strings.TrimPrefix(id, "sweep/"), err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// transient says whether an error is the connection's, not the sweep's.
+func transient(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	return strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "Unavailable")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/ctxresearch/ctxsweep/activities"
 	"github.com/ctxresearch/ctxsweep/engine"
 	"github.com/ctxresearch/ctxsweep/sandbox"
 	"github.com/ctxresearch/ctxsweep/sweep"
@@ -62,10 +63,15 @@ func gcCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
+			root := activities.SandboxRootFor(g.dataDir)
+			before, _ := os.ReadDir(root)
 			engine.RemoveDeadSandboxes(g.dataDir, zap.NewNop())
+			after, _ := os.ReadDir(root)
+			fmt.Printf("%d local sandbox folder(s) of dead workers removed from %s\n", len(before)-len(after), root)
 			cli, err := engineDocker(ctx)
 			if err != nil {
-				return err
+				fmt.Printf("Docker was not reachable, so no container was checked: %v\n", err)
+				return nil
 			}
 			defer cli.Close()
 			removed, err := engine.GCContainers(ctx, cli, g.dataDir, all)

@@ -50,6 +50,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first Ctrl-C or SIGTERM lets the command stop cleanly; from
+		// then on the default behaviour is back, so a second one ends the
+		// process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	if err := root.ExecuteContext(ctx); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {

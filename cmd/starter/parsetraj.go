@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -34,14 +35,22 @@ agent and summary cost, API calls and tokens. Then totals, averages, summary cos
 cache hit rate. --json prints the aggregate without the per-instance list.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ms, err := readTrajMetrics(args[0])
+			ms, skipped, err := readTrajMetrics(args[0])
 			if err != nil {
 				return err
+			}
+			for _, s := range skipped {
+				fmt.Fprintln(cmd.ErrOrStderr(), "skipped", s)
+			}
+			if len(skipped) > 0 {
+				defer fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d .traj file(s) skipped (see above); the figures are over the others\n", len(skipped), len(skipped)+len(ms))
 			}
 			out := cmd.OutOrStdout()
 			if len(ms) == 0 {
 				if asJSON {
 					fmt.Fprintln(out, `{"error": "No trajectory files found", "n_instances": 0}`)
+				} else if len(skipped) > 0 {
+					fmt.Fprintf(out, "No readable trajectory files under %s\n", args[0])
 				} else {
 					fmt.Fprintf(out, "No trajectory files found under %s\n", args[0])
 				}
@@ -61,12 +70,14 @@ cache hit rate. --json prints the aggregate without the per-instance list.`,
 	return cmd
 }
 
-// readTrajMetrics parses every .traj under dir, in path order.
-func readTrajMetrics(dir string) ([]agent.TrajMetrics, error) {
+// readTrajMetrics parses every .traj under dir, in path order; a file that
+// cannot be read or parsed is skipped with its reason (one bad file does
+// not hide the others).
+func readTrajMetrics(dir string) ([]agent.TrajMetrics, []string, error) {
 	if fi, err := os.Stat(dir); err != nil {
-		return nil, err
+		return nil, nil, err
 	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
+		return nil, nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -79,22 +90,42 @@ func readTrajMetrics(dir string) ([]agent.TrajMetrics, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sort.Strings(files)
 	var ms []agent.TrajMetrics
+	var skipped []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			skipped = append(skipped, fmt.Sprintf("%s: %v", f, err))
+			continue
 		}
 		m, err := agent.ParseTrajMetrics(strings.TrimSuffix(filepath.Base(f), ".traj"), data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			skipped = append(skipped, fmt.Sprintf("%s: %s", f, jsonProblem(err)))
+			continue
 		}
 		ms = append(ms, m)
 	}
-	return ms, nil
+	return ms, skipped, nil
+}
+
+// jsonProblem says what is wrong with a file in words, not Go types.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return fmt.Sprintf("field %q holds a JSON %s where the trajectory format has another type", field, te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON (byte %d: %v)", se.Offset, se)
+	}
+	return err.Error()
 }
 
 func writeTrajSummary(out io.Writer, dir string, s agent.TrajSummary) error {

@@ -62,6 +62,9 @@ The p-value is the seed's: 2·min(P̂(d ≥ 0), P̂(d ≤ 0)) over the resampled
 			if err != nil {
 				return err
 			}
+			for _, n := range set.Notes() {
+				fmt.Fprintln(cmd.ErrOrStderr(), "note:", n)
+			}
 			r, err := report.Analyze(set, opts)
 			if err != nil {
 				return err

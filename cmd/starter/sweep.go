@@ -115,7 +115,16 @@ func sweepCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if f.dryRun {
-				return dryRun(cmd.OutOrStdout(), g, args[0], data, f)
+				// Planning is quick, but a Ctrl-C or SIGTERM must stop it
+				// whatever the sweep.
+				done := make(chan error, 1)
+				go func() { done <- dryRun(cmd.OutOrStdout(), g, args[0], data, f) }()
+				select {
+				case err := <-done:
+					return err
+				case <-cmd.Context().Done():
+					return fmt.Errorf("dry run interrupted")
+				}
 			}
 			if f.asJSON {
 				return fmt.Errorf("--json goes with --dry-run")

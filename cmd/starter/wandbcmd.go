@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -44,8 +47,12 @@ func wandbCmd(g *globals) *cobra.Command {
 				fmt.Printf("no W&B offline logs under %s\n", root)
 				return nil
 			}
+			if err := reachable(s.BaseURL); err != nil {
+				return fmt.Errorf("cannot reach W&B at %s (%v): nothing synced; the %d offline run(s) under %s stay as they are: run sync again when it is reachable", s.BaseURL, err, len(dirs), root)
+			}
 			failed := 0
-			for _, d := range dirs {
+			for i, d := range dirs {
+				fmt.Printf("[%d/%d] syncing %s ...\n", i+1, len(dirs), d)
 				rep, err := wandb.Sync(cmd.Context(), c, d)
 				if err != nil {
 					failed++
@@ -65,4 +72,26 @@ func wandbCmd(g *globals) *cobra.Command {
 		},
 	})
 	return w
+}
+
+// reachable dials the W&B server once (10 s at most), so that a machine
+// without network is told at once instead of after minutes of retries.
+func reachable(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("not a URL: %q", base)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	conn, err := net.DialTimeout("tcp", host, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	return conn.Close()
 }
