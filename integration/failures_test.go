@@ -18,18 +18,28 @@ import (
 
 // TestMissingKeyStopsTheRun (issue 21, defect 1): `starter run` with a
 // missing key exits non-zero within seconds, naming the variable, instead
-// of "completed, submitted 0" with the reason only in results.json.
+// of "completed, submitted 0" with the reason only in results.json: by the
+// pre-flight, and, with --skip-preflight, by the circuit breaker once the
+// first instances all fail with that configuration error.
 func TestMissingKeyStopsTheRun(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	began := time.Now()
-	out, code := run(t, 2*time.Minute, []string{"OPENAI_API_KEY="}, "starter", "--data-dir", data,
-		"run", "--model", "gpt-4o-mini", "--strategy", "raw", "--instances-subset", "demo")
-	t.Logf("exit %d after %s", code, time.Since(began).Round(100*time.Millisecond))
-	if code == 0 {
-		t.Fatalf("a run whose every instance lacks its key exited 0:\n%s", out)
-	}
-	if !strings.Contains(out, "OPENAI_API_KEY") {
-		t.Fatalf("the output does not name the missing variable:\n%s", out)
+	for _, skip := range []bool{false, true} {
+		data := filepath.Join(t.TempDir(), "data")
+		args := []string{"--data-dir", data, "run", "--model", "gpt-4o-mini", "--strategy", "raw", "--instances-subset", "demo"}
+		if skip {
+			args = append(args, "--skip-preflight")
+		}
+		began := time.Now()
+		out, code := run(t, 2*time.Minute, []string{"OPENAI_API_KEY=", "CTXSWEEP_ENV_FILE="}, "starter", args...)
+		t.Logf("skip-preflight %v: exit %d after %s", skip, code, time.Since(began).Round(100*time.Millisecond))
+		if code == 0 {
+			t.Fatalf("a run whose every instance lacks its key exited 0:\n%s", out)
+		}
+		if !strings.Contains(out, "OPENAI_API_KEY") {
+			t.Fatalf("the output does not name the missing variable:\n%s", out)
+		}
+		if skip && (!strings.Contains(out, "Stopped the sweep") || !strings.Contains(out, "What to do")) {
+			t.Fatalf("the circuit breaker did not stop the sweep with what to do:\n%s", out)
+		}
 	}
 }
 
@@ -57,6 +67,10 @@ func (s *syncBuffer) String() string {
 func TestBrokenEndpointShownWhileItLasts(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet { // the key check of the pre-flight passes
+			_, _ = w.Write([]byte(`{"object":"list","data":[{"id":"broken","object":"model"}]}`))
+			return
+		}
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte(`{"error":{"message":"the fake endpoint is down","type":"server_error"}}`))
 	}))
@@ -80,7 +94,7 @@ func TestBrokenEndpointShownWhileItLasts(t *testing.T) {
 	}
 	defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() }()
 	began := time.Now()
-	waitFor(t, time.Minute, "the endpoint failure on the console", func() bool {
+	waitFor(t, time.Minute, "the endpoint failure on the console:\n"+out.String(), func() bool {
 		s := out.String()
 		return strings.Contains(s, "HTTP 500") && strings.Contains(s, "the fake endpoint is down") && strings.Contains(s, "failed attempts")
 	})
