@@ -298,6 +298,12 @@ func TestFileCommandsOnBadInput(t *testing.T) {
 
 	dead := filepath.Join(data, "sandboxes", "999999999", "leftover")
 	write(filepath.Join(dead, "file"), "x")
+	// A folder of the old pid naming, with no liveness record: dead once
+	// it is older than workerid.NoRecordExpiry.
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(filepath.Dir(dead), old, old); err != nil {
+		t.Fatal(err)
+	}
 	out, code = starter("gc")
 	if code != 0 || !strings.Contains(out, "Docker was not reachable") || !strings.Contains(out, "1 local sandbox folder") {
 		t.Errorf("gc without Docker: exit %d:\n%s", code, out)

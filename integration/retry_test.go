@@ -53,7 +53,7 @@ func TestRetryAfterMissingKey(t *testing.T) {
 
 	// --skip-preflight: the key is missing (starting without it is what
 	// this test is about).
-	out, _ := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--wandb", "--skip-preflight")...)
+	out, _ := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--wandb", "--skip-preflight", "--stop-after-config-errors", "0")...)
 	if !strings.Contains(out, "Sweep keyed:") {
 		t.Fatalf("first run:\n%s", out)
 	}

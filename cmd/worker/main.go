@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
@@ -46,7 +48,10 @@ func main() {
 				if err != nil {
 					return fmt.Errorf("no Temporal address: pass --temporal-address (or TEMPORAL_ADDRESS), or run `starter server --data-dir %s` first", dataDir)
 				}
-				if !info.Alive() {
+				// A worker in another PID namespace (or on another host
+				// sharing the directory) cannot see the server's process:
+				// only a server that also does not answer is gone.
+				if !info.Alive() && !answers(info.Address) {
 					return fmt.Errorf("%s/server.json names a server (process %d, %s) that is no longer running: `starter server` was stopped or killed; start it again with `starter server --data-dir %s`, or pass --temporal-address", dataDir, info.PID, info.Address, dataDir)
 				}
 				address = info.Address
@@ -82,4 +87,14 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// answers says whether something accepts TCP connections at addr.
+func answers(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
