@@ -71,6 +71,9 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 		return resultOf(rep, false), nil
 	}
 	if err != nil {
+		if v := preset.KeyEnv(); v != "" && llm.IsAuth(err) {
+			err = fmt.Errorf("%w (the key is %s)", err, v) // which key to check
+		}
 		merr := modelError(cfg.Model, in.Turn, err)
 		a.noteTrouble(ctx, dir, cfg.Model, in.Turn, merr)
 		return workflows.ModelCallResult{}, merr

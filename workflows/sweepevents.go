@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -81,6 +82,9 @@ func (r *sweepRun) ended(ctx workflow.Context, tr *trialRun, res TrialResult, er
 		r.record(tr)
 	}
 	switch {
+	case err == nil && res.Breaker != "" && workflow.GetVersion(ctx, sweepBreakerVersion, workflow.DefaultVersion, 1) == 1:
+		t.State, t.Error, h.Failed = TrialFailed, "stopped by the circuit breaker (the sweep's error says why)", true
+		r.breakerStop(ctx, tr, res.Breaker)
 	case err == nil && res.Stopped != "":
 		t.State, h.Stopped = TrialBudget, true
 	case err == nil:
@@ -96,6 +100,23 @@ func (r *sweepRun) ended(ctx workflow.Context, tr *trialRun, res TrialResult, er
 	if r.budget != nil {
 		r.budget.trialEnded(tr.ref.TrialID, res.Records)
 		r.grant(ctx)
+	}
+}
+
+// breakerStop stops the sweep after the circuit breaker stopped one of
+// its trials: no trial starts any more, the running ones are cancelled
+// (their finished instances are kept) and the sweep ends failed with the
+// breaker's message.
+func (r *sweepRun) breakerStop(ctx workflow.Context, from *trialRun, msg string) {
+	if r.broken {
+		return
+	}
+	r.broken, r.err = true, errors.New(msg)
+	workflow.GetLogger(ctx).Error("circuit breaker: stopping the sweep", "trial", from.ref.RunName)
+	for _, o := range r.byHist { // in proposal order: deterministic
+		if o != nil && o != from && !o.ended && o.cancel != nil {
+			o.cancel()
+		}
 	}
 }
 
@@ -124,7 +145,11 @@ func (r *sweepRun) end(ctx workflow.Context) (SweepStatus, error) {
 	}
 	if r.err != nil {
 		r.st.State, r.st.Note = "failed", r.err.Error()
-		return r.status(), temporal.NewNonRetryableApplicationError(r.err.Error(), "SweepControllerError", nil)
+		typ := "SweepControllerError"
+		if r.broken {
+			typ = ErrCircuitBreaker
+		}
+		return r.status(), temporal.NewNonRetryableApplicationError(r.err.Error(), typ, nil)
 	}
 	out := r.status()
 	switch {

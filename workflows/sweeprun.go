@@ -27,7 +27,8 @@ type sweepRun struct {
 	runs    map[string]*trialRun
 	running int
 	noMore  bool  // the controller has nothing left to propose
-	err     error // the controller failed
+	err     error // the controller failed (or the circuit breaker stopped the sweep)
+	broken  bool  // the circuit breaker stopped the sweep (breaker.go)
 	budget  *ledger
 	// runsSoFar counts the earlier runs (continue-as-new) of this sweep.
 	runsSoFar int

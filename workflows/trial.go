@@ -34,6 +34,9 @@ type TrialResult struct {
 	Trial   TrialRef         `json:"trial"`
 	Records []InstanceRecord `json:"records"`
 	Stopped string           `json:"stopped,omitempty"`
+	// Breaker is set when the circuit breaker stopped the trial (see
+	// breaker.go): the error the sweep ends with.
+	Breaker string `json:"breaker,omitempty"`
 }
 
 // TrialStatus answers a trial's "status" query.
@@ -118,6 +121,12 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 			add(r)
 		}
 	}
+	brk := &trialBreaker{n: t.Tuning.StopAfterConfigErrors}
+	for _, id := range sel.IDs {
+		if _, done := byID[id]; !done {
+			brk.total++
+		}
+	}
 	workers := t.Config.NumWorkers
 	if workers < 1 {
 		workers = 1
@@ -178,6 +187,11 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 				return
 			}
 			add(rec)
+			if brk.add(ctx, rec) {
+				workflow.GetLogger(ctx).Error("circuit breaker: instances keep failing with one configuration error; stopping the trial",
+					"trial", t.RunName, "instances", brk.trip.Count, "error", rec.Error)
+				stopWork()
+			}
 		})
 	}
 	wg.Wait(ctx)
@@ -204,6 +218,8 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	}
 	exit, state := 0, TrialCompleted
 	switch {
+	case brk.trip != nil:
+		exit, state = 1, TrialFailed
 	case firstErr != nil:
 		exit, state = 1, TrialFailed
 	case status.Stopped != "":
@@ -213,6 +229,11 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	}
 	wb.finish(ctx, exit, state)
 	res := TrialResult{Trial: t, Records: records, Stopped: status.Stopped}
+	if brk.trip != nil {
+		// The records stay in the result: the sweep keeps them and stops.
+		res.Breaker = brk.trip.message(t)
+		return res, nil
+	}
 	if firstErr != nil {
 		return res, firstErr
 	}

@@ -77,6 +77,11 @@ type Tuning struct {
 	// SearchAttributes: the namespace has the custom search attributes
 	// (see search.go), so trials and instances set them.
 	SearchAttributes bool `json:"search_attributes,omitempty"`
+	// StopAfterConfigErrors is --stop-after-config-errors: a trial whose
+	// last this many finished instances (the first ones, or a key revoked
+	// mid-run) all failed with one configuration or authentication error
+	// stops, and so does its sweep (see breaker.go); 0 turns it off.
+	StopAfterConfigErrors int `json:"stop_after_config_errors,omitempty"`
 }
 
 // ModelsRef names a stored preset set: models/<Hash>.json in the data

@@ -65,6 +65,7 @@ func resumeCmd(g *globals) *cobra.Command {
 				// Past retention Temporal forgot the sweep: restart it from
 				// the input kept in the data directory.
 				if in, serr := savedInput(g.dataDir, args[0]); serr == nil {
+					breakerFlag(cmd, &in)
 					fmt.Printf("Sweep %s is no longer in Temporal: restarting it from %s; finished instances are kept.\n", args[0], inputFile(args[0]))
 					return start(ctx, e, in, specHash(in), detach)
 				}
@@ -91,6 +92,7 @@ func resumeCmd(g *globals) *cobra.Command {
 			if p, ok := info.GetMemo().GetFields()["spec_hash"]; ok {
 				_ = converter.GetDefaultDataConverter().FromPayload(p, &hash)
 			}
+			breakerFlag(cmd, &in)
 			fmt.Printf("Sweep %s was %s: restarting it; finished instances are kept.\n", args[0], info.Status)
 			return start(ctx, e, in, hash, detach)
 		},
@@ -98,6 +100,14 @@ func resumeCmd(g *globals) *cobra.Command {
 	bindBreaker(cmd)
 	cmd.Flags().BoolVar(&detach, "detach", false, "return once started")
 	return cmd
+}
+
+// breakerFlag applies --stop-after-config-errors, when given, to a sweep
+// that resume restarts (else it keeps the value it was started with).
+func breakerFlag(cmd *cobra.Command, in *workflows.SweepInput) {
+	if cmd.Flags().Changed("stop-after-config-errors") {
+		in.Tuning.StopAfterConfigErrors = breakerLimit
+	}
 }
 
 // originalInput reads the sweep's input from the first event of its history.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -77,7 +76,7 @@ func (v *failureView) update(st workflows.SweepStatus, live map[string]workflows
 			if msg == "" {
 				msg = "(no error message; exit status " + r.ExitStatus + ")"
 			}
-			key := preset + "\x00" + normalizeError(msg, r.InstanceID)
+			key := preset + "\x00" + workflows.NormalizeError(msg, r.InstanceID)
 			c := v.byKey[key]
 			if c == nil {
 				c = &failureClass{Preset: preset, ExitStatus: r.ExitStatus, Error: msg, Trial: t.RunName, Instance: r.InstanceID,
@@ -135,32 +134,6 @@ func trialPreset(t workflows.SweepTrial) string {
 		return fmt.Sprint(m)
 	}
 	return t.RunName
-}
-
-var (
-	turnRe  = regexp.MustCompile(`\bturn \d+`)
-	runIDRe = regexp.MustCompile(`runID: [0-9a-f-]+|EventID: \d+|identity: [^,)]+`)
-)
-
-// normalizeError drops what differs between instances failing for the
-// same reason: the instance id, turn numbers, run ids.
-func normalizeError(msg, instance string) string {
-	if instance != "" {
-		msg = strings.ReplaceAll(msg, instance, "<instance>")
-	}
-	msg = turnRe.ReplaceAllString(msg, "turn N")
-	return runIDRe.ReplaceAllString(msg, "")
-}
-
-// configError says whether a failure is a configuration or authentication
-// error: every other instance of the preset will fail the same way.
-func configError(msg string) bool {
-	for _, s := range []string{"type: ConfigError", "type: AuthFailed", "is not set (put it in"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // hintFor says what to do about a failure.
@@ -240,46 +213,6 @@ func (t trouble) lines(now time.Time) string {
 		hintFor(t.Error, agent.ExitAPI))
 }
 
-// breaker finds a trial whose first n instances (all of them, if it has
-// fewer) ended with one and the same configuration or authentication
-// error: the rest of the sweep would fail the same way.
-func (v *failureView) breaker(st workflows.SweepStatus, live map[string]workflows.TrialStatus, n int) (workflows.SweepTrial, *failureClass, int, bool) {
-	if n <= 0 {
-		return workflows.SweepTrial{}, nil, 0, false
-	}
-	for _, t := range st.Trials {
-		recs := v.records(t, live)
-		want := n
-		if t.Total > 0 && t.Total < want {
-			want = t.Total
-		}
-		if len(recs) < want {
-			continue
-		}
-		first := ""
-		same := true
-		for _, r := range recs[:want] {
-			if !failed(r) || !configError(r.Error) {
-				same = false
-				break
-			}
-			k := normalizeError(r.Error, r.InstanceID)
-			if first == "" {
-				first = k
-			} else if k != first {
-				same = false
-				break
-			}
-		}
-		if same {
-			r := recs[0]
-			return t, &failureClass{Preset: trialPreset(t), ExitStatus: r.ExitStatus, Error: r.Error, Trial: t.RunName,
-				Instance: r.InstanceID, Hint: hintFor(r.Error, r.ExitStatus)}, want, true
-		}
-	}
-	return workflows.SweepTrial{}, nil, 0, false
-}
-
 // printNew prints each failure class and each endpoint trouble the first
 // time it appears; shown remembers what was printed.
 func (v *failureView) printNew(w func(string), shown map[string]bool, now time.Time) {
@@ -290,7 +223,7 @@ func (v *failureView) printNew(w func(string), shown map[string]bool, now time.T
 		}
 	}
 	for _, t := range v.Trouble {
-		k := "trouble\x00" + t.Model + "\x00" + normalizeError(t.Error, t.Instance)
+		k := "trouble\x00" + t.Model + "\x00" + workflows.NormalizeError(t.Error, t.Instance)
 		if !shown[k] {
 			shown[k] = true
 			w(t.lines(now))

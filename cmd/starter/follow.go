@@ -63,10 +63,14 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 			if err == nil {
 				view.update(final, nil)
 				view.printNew(say, shown, time.Now())
-				if t, c, n, ok := view.breaker(final, nil, breakerLimit); ok {
-					printTrials(os.Stdout, final)
-					return breakerError(t, c, n, false)
+			}
+			if msg, ok := breakerStopped(err); ok {
+				// The circuit breaker (in the workflows) stopped the sweep.
+				if st, qerr := querySweep(context.Background(), e, id, 30*time.Second); qerr == nil {
+					st.Note = "" // the error below says it, once
+					printTrials(os.Stdout, st)
 				}
+				return errors.New(msg)
 			}
 			if err != nil {
 				var canceled *temporal.CanceledError
@@ -100,13 +104,6 @@ func follow(ctx context.Context, e *engine.Engine, id string, detach bool) error
 			now := time.Now()
 			view.update(st, live)
 			view.printNew(say, shown, now)
-			if t, c, n, ok := view.breaker(st, live, breakerLimit); ok {
-				if tty && last != "" {
-					fmt.Println()
-				}
-				_ = e.Client.CancelWorkflow(context.WithoutCancel(ctx), id, "")
-				return breakerError(t, c, n, true)
-			}
 			line := progressLine(st, st.Instances-startDone, began)
 			if f := view.summary(now); f != "" {
 				line += " | " + f
@@ -162,22 +159,32 @@ func querySweepLive(ctx context.Context, e *engine.Engine, id string, timeout ti
 	return workflows.WithLive(st, live), live, nil
 }
 
-// breakerLimit is --stop-after-config-errors: the sweep stops when the
-// first this many instances of a trial fail with one configuration error.
-var breakerLimit = 5
+// breakerLimit is --stop-after-config-errors: it travels in the sweep's
+// input (workflows.Tuning.StopAfterConfigErrors), where the trial and
+// sweep workflows apply it, attached or not.
+var breakerLimit = workflows.DefaultStopAfterConfigErrors
 
 func bindBreaker(cmd *cobra.Command) {
-	cmd.Flags().IntVar(&breakerLimit, "stop-after-config-errors", 5,
-		"stop the sweep when the first N instances of a trial all fail with the same configuration or authentication error (0: never)")
+	cmd.Flags().IntVar(&breakerLimit, "stop-after-config-errors", workflows.DefaultStopAfterConfigErrors,
+		"stop the sweep when N instances of a trial in a row (the first N, or after a key is revoked) fail with the same configuration or authentication error (0: never)")
 }
 
-func breakerError(t workflows.SweepTrial, c *failureClass, n int, cancelled bool) error {
-	what := "The sweep ended"
-	if cancelled {
-		what = "Stopped the sweep (finished instances are kept)"
+// checkBreaker checks --stop-after-config-errors.
+func checkBreaker() error {
+	if breakerLimit < 0 {
+		return fmt.Errorf("--stop-after-config-errors must be 0 (never stop) or more, got %d", breakerLimit)
 	}
-	return fmt.Errorf("%s: the first %d instance(s) of trial %s all failed with the same configuration error:\n  %s\nWhat to do: %s",
-		what, n, t.RunName, c.Error, c.Hint)
+	return nil
+}
+
+// breakerStopped says whether a sweep's error is the circuit breaker's,
+// and returns its message.
+func breakerStopped(err error) (string, bool) {
+	var app *temporal.ApplicationError
+	if err == nil || !errors.As(err, &app) || app.Type() != workflows.ErrCircuitBreaker {
+		return "", false
+	}
+	return app.Message(), true
 }
 
 // progressLine: trials and instances done, cost so far, ETA.

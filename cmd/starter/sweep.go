@@ -145,6 +145,10 @@ func sweepCmd(g *globals) *cobra.Command {
 
 // planSweep parses and checks a sweep completely before anything starts.
 func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.SweepInput, error) {
+	if err := checkBreaker(); err != nil {
+		return workflows.SweepInput{}, err
+	}
+	f.tuning.StopAfterConfigErrors = breakerLimit
 	spec, presets, refs, err := checkSweep(g, file, data, f)
 	if err != nil {
 		return workflows.SweepInput{}, err
