@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ctxresearch/ctxsweep/workflows"
@@ -17,7 +19,82 @@ func benchInstance(b *testing.B, cold bool) {
 	idir := filepath.Join(f.dataDir, "runs", "sw", f.raw, "inst-a")
 	write(b, filepath.Join(idir, "inst-a.traj"), trajJSON(b, 250, 50*1024))
 	s := newServer(b, Config{DataDir: f.dataDir})
+	s.cache.prefetch = false
 	u := q("/instance", "s", "sw", "t", f.raw, "i", "inst-a", "page", "10")
+	if w := get(b, s, u); w.Code != 200 {
+		b.Fatalf("%d %s", w.Code, w.Body.String())
+	}
+	b.ResetTimer()
+	for range b.N {
+		if cold {
+			s.cache = newTrajCache(4)
+			s.cache.prefetch = false // measured apart: BenchmarkViewTurn250Cold
+		}
+		if w := get(b, s, u); w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+func BenchmarkInstancePage250TurnsWarm(b *testing.B) { benchInstance(b, false) }
+func BenchmarkInstancePage250TurnsCold(b *testing.B) { benchInstance(b, true) }
+
+// foreignTraj is an older SWE-agent .traj of n turns (no message_type,
+// observations as user items) whose steps each carry the query they were
+// made with (system, issue and the last exchange).
+func foreignTraj(b *testing.B, n, obsBytes int) []byte {
+	hist := []map[string]any{{"role": "system", "content": "SETTING: you are a programmer"}, {"role": "user", "content": "Issue: " + evil}}
+	var steps []map[string]any
+	for T := 1; T <= n; T++ {
+		line := fmt.Sprintf("turn %d output %s\n", T, evil)
+		obs := strings.Repeat(line, max(1, obsBytes/len(line)))
+		act := fmt.Sprintf("cat file%d.py", T)
+		hist = append(hist, map[string]any{"role": "assistant", "content": "Look.\n```\n" + act + "\n```"}, map[string]any{"role": "user", "content": obs})
+		query := append([]map[string]any{hist[0], hist[1]}, hist[len(hist)-2:]...)
+		steps = append(steps, map[string]any{"action": act + "\n", "observation": obs, "thought": "Look.", "response": "Look.", "query": query, "state": "{}"})
+	}
+	data, err := json.Marshal(map[string]any{"environment": "swe", "history": hist, "trajectory": steps,
+		"info": map[string]any{"exit_status": "submitted", "submission": "diff --git a/a.py b/a.py\n+x\n", "model_stats": map[string]any{"instance_cost": 0.5, "api_calls": n}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// benchForeign serves the instance page of such a file opened with
+// `starter ui DIR` (~48 MB), on the first visit (cold) or a later one.
+func benchForeign(b *testing.B, cold bool) {
+	f := newFixture(b, 1)
+	write(b, filepath.Join(f.importDir, "big-run", "swe__big-1.traj"), foreignTraj(b, 250, 50*1024))
+	s := newServer(b, Config{DataDir: f.dataDir, Imports: []string{f.importDir}})
+	s.cache.prefetch = false
+	u := q("/instance", "s", "@1", "t", "big-run", "i", "swe__big-1", "page", "10")
+	if w := get(b, s, u); w.Code != 200 || !strings.Contains(w.Body.String(), `data-turns="250"`) {
+		b.Fatalf("%d %.2000s", w.Code, w.Body.String())
+	}
+	b.ResetTimer()
+	for range b.N {
+		if cold {
+			s.cache = newTrajCache(4)
+			s.cache.prefetch = false // measured apart: BenchmarkViewTurn250Cold
+		}
+		if w := get(b, s, u); w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+func BenchmarkForeignInstancePage250TurnsWarm(b *testing.B) { benchForeign(b, false) }
+func BenchmarkForeignInstancePage250TurnsCold(b *testing.B) { benchForeign(b, true) }
+
+// benchView is the slider's request for turn 200 of the same file: the
+// first one parses the history (cold), later ones reuse it.
+func benchView(b *testing.B, cold bool) {
+	f := newFixture(b, 1)
+	idir := filepath.Join(f.dataDir, "runs", "sw", f.masked, "inst-a")
+	write(b, filepath.Join(idir, "inst-a.traj"), trajJSON(b, 250, 50*1024))
+	s := newServer(b, Config{DataDir: f.dataDir})
+	u := q("/api/view", "s", "sw", "t", f.masked, "i", "inst-a", "turn", "200")
 	if w := get(b, s, u); w.Code != 200 {
 		b.Fatalf("%d %s", w.Code, w.Body.String())
 	}
@@ -32,26 +109,8 @@ func benchInstance(b *testing.B, cold bool) {
 	}
 }
 
-func BenchmarkInstancePage250TurnsWarm(b *testing.B) { benchInstance(b, false) }
-func BenchmarkInstancePage250TurnsCold(b *testing.B) { benchInstance(b, true) }
-
-// BenchmarkViewTurn250 is the slider's request for turn 200 of the same file.
-func BenchmarkViewTurn250(b *testing.B) {
-	f := newFixture(b, 1)
-	idir := filepath.Join(f.dataDir, "runs", "sw", f.masked, "inst-a")
-	write(b, filepath.Join(idir, "inst-a.traj"), trajJSON(b, 250, 50*1024))
-	s := newServer(b, Config{DataDir: f.dataDir})
-	u := q("/api/view", "s", "sw", "t", f.masked, "i", "inst-a", "turn", "200")
-	if w := get(b, s, u); w.Code != 200 {
-		b.Fatalf("%d %s", w.Code, w.Body.String())
-	}
-	b.ResetTimer()
-	for range b.N {
-		if w := get(b, s, u); w.Code != 200 {
-			b.Fatal(w.Code)
-		}
-	}
-}
+func BenchmarkViewTurn250Warm(b *testing.B) { benchView(b, false) }
+func BenchmarkViewTurn250Cold(b *testing.B) { benchView(b, true) }
 
 // BenchmarkTrialPage500 serves a trial of 500 instances sorted by cost.
 func BenchmarkTrialPage500(b *testing.B) {

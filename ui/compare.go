@@ -44,8 +44,8 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) {
 			if d := s.cache.load(row.Traj); d.Err != nil {
 				l.Err = d.Err.Error()
 			} else {
-				for _, st := range d.Steps {
-					l.Actions = append(l.Actions, st.Action)
+				for i := range d.NumSteps() {
+					l.Actions = append(l.Actions, d.action(i))
 				}
 			}
 		}

@@ -83,14 +83,20 @@ type testGroup struct {
 	Failure []string
 }
 
-func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
+// lookup finds the trial and instance a request names (s, t, i).
+func (s *Server) lookup(r *http.Request) (trialRef, instRow, error) {
 	q := r.URL.Query()
 	t, err := s.trial(q.Get("s"), q.Get("t"))
 	if err != nil {
-		s.fail(w, err)
-		return
+		return t, instRow{}, err
 	}
 	row, err := s.instance(t, q.Get("i"))
+	return t, row, err
+}
+
+func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	t, row, err := s.lookup(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -106,25 +112,28 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d != nil && d.Err == nil {
-		page, pages, lo, hi, err := paginate(q.Get("page"), len(d.Steps), stepsPerPage)
+		page, pages, lo, hi, err := paginate(q.Get("page"), d.NumSteps(), stepsPerPage)
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
 		var steps []stepView
 		for i := lo; i < hi; i++ {
-			st := d.Steps[i]
+			st := d.step(i)
 			n := strconv.Itoa(i + 1)
 			steps = append(steps, stepView{N: i + 1, Action: st.Action, Stats: st.Stats,
 				Thought:     fold(st.Thought, previewBytes, link("/api/text", append(base, "what", "thought", "n", n)...)),
 				Observation: fold(st.Observation, previewBytes, link("/api/text", append(base, "what", "observation", "n", n)...))})
 		}
 		pageLink := func(p int) string { return link("/instance", append(base, "page", strconv.Itoa(p))...) + "#steps" }
-		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, len(d.Steps)
+		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, d.NumSteps()
 		data["Prev"], data["Next"] = pageLink(page-1), pageLink(page+1)
-		data["Chart"] = newTurnChart(d.Steps)
-		if d.File != nil {
-			data["Turns"] = len(d.File.Queries)
+		data["Chart"] = newTurnChart(d.stats())
+		if d.ViewErr == nil {
+			data["Turns"] = d.Turns
+			if s.cache.prefetch {
+				go func() { _, _ = d.File() }()
+			}
 			data["ViewURL"] = link("/api/view", base...)
 			data["Params"] = t.Params()
 			data["Strategies"] = strategy.Names()
@@ -227,11 +236,7 @@ func viewParams(q map[string][]string, p strategy.Params) (strategy.Params, erro
 
 func (s *Server) loadView(r *http.Request) (*traj.View, error) {
 	q := r.URL.Query()
-	t, err := s.trial(q.Get("s"), q.Get("t"))
-	if err != nil {
-		return nil, err
-	}
-	row, err := s.instance(t, q.Get("i"))
+	t, row, err := s.lookup(r)
 	if err != nil {
 		return nil, err
 	}
@@ -242,18 +247,19 @@ func (s *Server) loadView(r *http.Request) (*traj.View, error) {
 	if d.Err != nil {
 		return nil, d.Err
 	}
-	if d.File == nil {
-		return nil, fmt.Errorf("%w: no views of this trajectory: %v", errNotFound, d.ViewErr)
+	f, err := d.File()
+	if err != nil {
+		return nil, fmt.Errorf("%w: no views of this trajectory: %v", errNotFound, err)
 	}
 	turn, err := strconv.Atoi(q.Get("turn"))
-	if err != nil || turn < 1 || turn > len(d.File.Queries) {
-		return nil, fmt.Errorf("%w: turn=%q: want 1-%d", errBadRequest, q.Get("turn"), len(d.File.Queries))
+	if err != nil || turn < 1 || turn > len(f.Queries) {
+		return nil, fmt.Errorf("%w: turn=%q: want 1-%d", errBadRequest, q.Get("turn"), len(f.Queries))
 	}
 	p, err := viewParams(q, t.Params())
 	if err != nil {
 		return nil, err
 	}
-	v, err := traj.Build(d.File, turn, p)
+	v, err := traj.Build(f, turn, p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadRequest, err)
 	}
@@ -305,12 +311,7 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
 // handleText serves one folded text in full, as plain text.
 func (s *Server) handleText(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t, err := s.trial(q.Get("s"), q.Get("t"))
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	row, err := s.instance(t, q.Get("i"))
+	t, row, err := s.lookup(r)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -335,13 +336,14 @@ func (s *Server) handleText(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		n, err := strconv.Atoi(q.Get("n"))
-		if err != nil || n < 1 || n > len(d.Steps) {
-			s.fail(w, fmt.Errorf("%w: n=%q: want a step 1-%d", errBadRequest, q.Get("n"), len(d.Steps)))
+		if err != nil || n < 1 || n > d.NumSteps() {
+			s.fail(w, fmt.Errorf("%w: n=%q: want a step 1-%d", errBadRequest, q.Get("n"), d.NumSteps()))
 			return
 		}
-		out = d.Steps[n-1].Observation
+		st := d.step(n - 1)
+		out = st.Observation
 		if what == "thought" {
-			out = d.Steps[n-1].Thought
+			out = st.Thought
 		}
 	default:
 		s.fail(w, fmt.Errorf("%w: what=%q: want thought, observation or testlog", errBadRequest, what))

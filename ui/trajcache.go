@@ -2,13 +2,9 @@ package ui
 
 import (
 	"container/list"
-	"encoding/json"
-	"fmt"
 	"os"
 	"sync"
 	"time"
-
-	"github.com/ctxresearch/ctxsweep/traj"
 )
 
 // step is one trajectory step as the .traj records it.
@@ -70,26 +66,15 @@ type trajSummary struct {
 	Err          error
 }
 
-// trajData is a parsed trajectory: the history (for views) and the steps.
-// Err says the file is unreadable; ViewErr that its history cannot be
-// rebuilt into views (the steps are still shown).
-type trajData struct {
-	File    *traj.File
-	Steps   []step
-	Info    trajInfo
-	Err     error
-	ViewErr error
-}
-
 type cacheKey struct {
 	path string
 	size int64
 	mod  time.Time
 }
 
-// trajCache keeps the last few parsed trajectories (a 250-turn .traj with
-// 50 KB observations is ~36 MB of JSON: about a second to decode) and the
-// summaries of every imported one, keyed by path, size and mtime.
+// trajCache keeps the last few indexed trajectories (their bytes and where
+// each step's values are) and the summaries of every imported one, keyed
+// by path, size and mtime: a file rewritten is indexed again.
 type trajCache struct {
 	mu       sync.Mutex
 	max      int
@@ -97,6 +82,9 @@ type trajCache struct {
 	byKey    map[cacheKey]*list.Element
 	sums     map[cacheKey]trajSummary
 	inFlight map[cacheKey]*sync.WaitGroup
+	// prefetch makes the instance page start parsing the history for the
+	// turn slider, which asks for it as soon as the page is shown.
+	prefetch bool
 }
 
 type cacheEntry struct {
@@ -106,7 +94,7 @@ type cacheEntry struct {
 
 func newTrajCache(max int) *trajCache {
 	return &trajCache{max: max, order: list.New(), byKey: map[cacheKey]*list.Element{},
-		sums: map[cacheKey]trajSummary{}, inFlight: map[cacheKey]*sync.WaitGroup{}}
+		sums: map[cacheKey]trajSummary{}, inFlight: map[cacheKey]*sync.WaitGroup{}, prefetch: true}
 }
 
 func keyOf(path string) (cacheKey, error) {
@@ -117,7 +105,7 @@ func keyOf(path string) (cacheKey, error) {
 	return cacheKey{path, st.Size(), st.ModTime()}, nil
 }
 
-// load returns the parsed trajectory, parsing it once however many
+// load returns the indexed trajectory, indexing it once however many
 // requests ask at the same time.
 func (c *trajCache) load(path string) *trajData {
 	k, err := keyOf(path)
@@ -141,7 +129,7 @@ func (c *trajCache) load(path string) *trajData {
 		c.inFlight[k] = wg
 		c.mu.Unlock()
 
-		d := parseTraj(path)
+		d := indexTraj(path)
 		c.mu.Lock()
 		delete(c.inFlight, k)
 		c.byKey[k] = c.order.PushFront(&cacheEntry{k, d})
@@ -153,36 +141,6 @@ func (c *trajCache) load(path string) *trajData {
 		wg.Done()
 		return d
 	}
-}
-
-// parseTraj reads the history with traj.Parse (what `starter view` uses)
-// and the steps and info, the two decodes running side by side.
-func parseTraj(path string) *trajData {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return &trajData{Err: err}
-	}
-	d := &trajData{}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		d.File, d.ViewErr = traj.Parse(path, b)
-	}()
-	var rest struct {
-		Trajectory []step    `json:"trajectory"`
-		Info       *trajInfo `json:"info"`
-	}
-	rerr := json.Unmarshal(b, &rest)
-	wg.Wait()
-	if rerr != nil {
-		d.Err = fmt.Errorf("%s: not a trajectory: %v", path, rerr)
-	}
-	d.Steps = rest.Trajectory
-	if rest.Info != nil {
-		d.Info = *rest.Info
-	}
-	return d
 }
 
 // summary reads an imported .traj's info and step count (cached).
@@ -197,38 +155,9 @@ func (c *trajCache) summary(path string) trajSummary {
 		return s
 	}
 	c.mu.Unlock()
-	var s trajSummary
-	var f struct {
-		Trajectory []struct{} `json:"trajectory"`
-		Info       *struct {
-			trajInfo
-			Agent   *modelStats `json:"agent_model_stats"`
-			Summary *modelStats `json:"summary_model_stats"`
-		} `json:"info"`
-	}
-	if b, err := os.ReadFile(path); err != nil {
-		s.Err = err
-	} else if err := json.Unmarshal(b, &f); err != nil {
-		s.Err = fmt.Errorf("not a trajectory: %v", err)
-	} else {
-		s.Steps = len(f.Trajectory)
-		if f.Info != nil {
-			s.trajInfo = f.Info.trajInfo
-			st := f.Info.ModelStats
-			if f.Info.Agent != nil {
-				st = f.Info.Agent
-			}
-			if st != nil {
-				s.Cost = st.InstanceCost
-				s.InputTokens, s.OutputTokens = st.io()
-			}
-			if sm := f.Info.Summary; sm != nil && f.Info.Agent != nil {
-				s.Cost += sm.InstanceCost
-				i, o := sm.io()
-				s.InputTokens, s.OutputTokens = s.InputTokens+i, s.OutputTokens+o
-			}
-		}
-	}
+	d := indexTraj(path)
+	s := d.Summary
+	s.Err = d.Err
 	c.mu.Lock()
 	c.sums[k] = s
 	c.mu.Unlock()
