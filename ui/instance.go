@@ -83,6 +83,36 @@ type testGroup struct {
 	Failure []string
 }
 
+// trajOf is the instance's trajectory: its .traj, or for a running
+// instance the steps so far; nil when there is none.
+func (s *Server) trajOf(t trialRef, row instRow) *trajData {
+	switch {
+	case row.Traj != "":
+		return s.cache.load(row.Traj)
+	case row.Running:
+		return s.cache.loadLive(filepath.Join(t.Dir, row.ID))
+	}
+	return nil
+}
+
+// handleLive tells a running instance's page when to show more: whether
+// it still runs and how many steps it has.
+func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
+	t, row, err := s.lookup(r)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := struct {
+		Running bool `json:"running"`
+		Steps   int  `json:"steps"`
+	}{Running: row.Running}
+	if d := s.trajOf(t, row); d != nil && d.Err == nil {
+		out.Steps = d.NumSteps()
+	}
+	writeJSON(w, out)
+}
+
 // lookup finds the trial and instance a request names (s, t, i).
 func (s *Server) lookup(r *http.Request) (trialRef, instRow, error) {
 	q := r.URL.Query()
@@ -104,12 +134,13 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 	base := []string{"s", t.Sweep.Key, "t", t.Key, "i", row.ID}
 	data := map[string]any{"Title": row.ID, "Trial": t, "Row": row, "SweepHref": link("/sweep", "s", t.Sweep.Key),
 		"TrialHref": link("/trial", "s", t.Sweep.Key, "t", t.Key), "CompareHref": link("/compare", "s", t.Sweep.Key, "i", row.ID)}
-	var d *trajData
-	if row.Traj != "" {
-		d = s.cache.load(row.Traj)
-		if d.Err != nil {
-			data["TrajErr"] = d.Err.Error()
-		}
+	data["StepCount"] = 0
+	d := s.trajOf(t, row)
+	if d != nil && d.Err != nil {
+		data["TrajErr"] = d.Err.Error()
+	}
+	if row.Running {
+		data["LiveURL"] = link("/api/live", base...)
 	}
 	if d != nil && d.Err == nil {
 		page, pages, lo, hi, err := paginate(q.Get("page"), d.NumSteps(), stepsPerPage)
@@ -127,6 +158,7 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 		}
 		pageLink := func(p int) string { return link("/instance", append(base, "page", strconv.Itoa(p))...) + "#steps" }
 		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, d.NumSteps()
+		data["Live"] = d.Live
 		data["Prev"], data["Next"] = pageLink(page-1), pageLink(page+1)
 		data["Chart"] = newTurnChart(d.stats())
 		if d.ViewErr == nil {
@@ -137,7 +169,7 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 			data["ViewURL"] = link("/api/view", base...)
 			data["Params"] = t.Params()
 			data["Strategies"] = strategy.Names()
-		} else {
+		} else if !d.Live {
 			data["ViewErr"] = d.ViewErr.Error()
 		}
 	}
@@ -240,10 +272,10 @@ func (s *Server) loadView(r *http.Request) (*traj.View, error) {
 	if err != nil {
 		return nil, err
 	}
-	if row.Traj == "" {
+	d := s.trajOf(t, row)
+	if d == nil {
 		return nil, fmt.Errorf("%w: instance %s has no trajectory yet", errNotFound, row.ID)
 	}
-	d := s.cache.load(row.Traj)
 	if d.Err != nil {
 		return nil, d.Err
 	}
@@ -326,11 +358,11 @@ func (s *Server) handleText(w http.ResponseWriter, r *http.Request) {
 		}
 		out = string(b)
 	case "thought", "observation":
-		if row.Traj == "" {
+		d := s.trajOf(t, row)
+		if d == nil {
 			s.fail(w, fmt.Errorf("%w: instance %s has no trajectory yet", errNotFound, row.ID))
 			return
 		}
-		d := s.cache.load(row.Traj)
 		if d.Err != nil {
 			s.fail(w, d.Err)
 			return

@@ -88,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /compare", s.handleCompare)
 	s.mux.HandleFunc("GET /api/view", s.handleView)
 	s.mux.HandleFunc("GET /api/text", s.handleText)
+	s.mux.HandleFunc("GET /api/live", s.handleLive)
 	return s, nil
 }
 

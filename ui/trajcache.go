@@ -3,6 +3,7 @@ package ui
 import (
 	"container/list"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -112,6 +113,24 @@ func (c *trajCache) load(path string) *trajData {
 	if err != nil {
 		return &trajData{Err: err}
 	}
+	return c.get(k, func() *trajData { return indexTraj(path) })
+}
+
+// loadLive returns a running instance's steps so far, read again whenever
+// its turns directory changes: the runner adds a file per reply and
+// observation, so the key is the number of files and the mtime.
+func (c *trajCache) loadLive(instDir string) *trajData {
+	dir := filepath.Join(instDir, "turns")
+	k, err := keyOf(dir)
+	ents, rerr := os.ReadDir(dir)
+	if err != nil || rerr != nil {
+		return liveTraj(instDir)
+	}
+	k.size = int64(len(ents))
+	return c.get(k, func() *trajData { return liveTraj(instDir) })
+}
+
+func (c *trajCache) get(k cacheKey, build func() *trajData) *trajData {
 	for {
 		c.mu.Lock()
 		if el, ok := c.byKey[k]; ok {
@@ -129,7 +148,7 @@ func (c *trajCache) load(path string) *trajData {
 		c.inFlight[k] = wg
 		c.mu.Unlock()
 
-		d := indexTraj(path)
+		d := build()
 		c.mu.Lock()
 		delete(c.inFlight, k)
 		c.byKey[k] = c.order.PushFront(&cacheEntry{k, d})

@@ -34,6 +34,8 @@ type trajData struct {
 	Turns   int
 	Err     error
 	ViewErr error
+	// Live says the steps were read from a running instance's turn files.
+	Live bool
 
 	history, summaries, environment span
 

@@ -114,4 +114,18 @@ function viewer() {
   load();
 }
 
-document.addEventListener("DOMContentLoaded", () => { poll(); folds(); viewer(); });
+// A running instance's page: reload when it has new steps or has ended.
+function live() {
+  const p = document.getElementById("live");
+  if (!p) return;
+  const tick = () => fetch(p.dataset.url, {credentials: "same-origin"})
+    .then(r => r.ok ? r.json() : Promise.reject(r.status))
+    .then(v => {
+      if (!v.running || String(v.steps) !== p.dataset.steps) location.reload();
+      else setTimeout(tick, 2000);
+    })
+    .catch(() => setTimeout(tick, 4000));
+  setTimeout(tick, 2000);
+}
+
+document.addEventListener("DOMContentLoaded", () => { poll(); folds(); viewer(); live(); });
