@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -184,17 +185,99 @@ func (sc *scanner) keep(dst *span, at int) (int, error) {
 	return end, err
 }
 
-// decodeString decodes a string value; other values (null, numbers, absent) give
-// "". Strings without escapes are copied as they are.
+// decodeString decodes a string value; other values (null, numbers,
+// absent) give "". It unescapes directly, falling back on encoding/json
+// for what it does not handle itself (invalid escapes or UTF-8).
 func decodeString(b []byte, s span) string {
-	if !s.ok() || b[s.lo] != '"' {
+	if !s.ok() || b[s.lo] != '"' || s.hi-s.lo < 2 {
 		return ""
 	}
 	raw := b[s.lo+1 : s.hi-1]
 	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 		return string(raw)
 	}
+	if out, ok := unescape(raw); ok {
+		return out
+	}
 	var out string
 	_ = json.Unmarshal(b[s.lo:s.hi], &out)
 	return out
+}
+
+// unescape decodes the JSON escapes of a string's bytes (without quotes).
+func unescape(raw []byte) (string, bool) {
+	out := make([]byte, 0, len(raw))
+	for {
+		k := bytes.IndexByte(raw, '\\')
+		if k < 0 {
+			out = append(out, raw...)
+			break
+		}
+		out = append(out, raw[:k]...)
+		raw = raw[k:]
+		if len(raw) < 2 {
+			return "", false
+		}
+		switch c := raw[1]; c {
+		case '"', '\\', '/':
+			out = append(out, c)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(raw[2:])
+			if !ok {
+				return "", false
+			}
+			raw = raw[6:]
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(-1), false
+				if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' {
+					r2, ok = hex4(raw[2:])
+				}
+				if d := utf16.DecodeRune(r, r2); ok && d != utf8.RuneError {
+					r, raw = d, raw[6:]
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default:
+			return "", false
+		}
+		raw = raw[2:]
+	}
+	if !utf8.Valid(out) {
+		return "", false
+	}
+	return string(out), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }

@@ -121,3 +121,19 @@ func TestIndexRefusesBrokenFiles(t *testing.T) {
 		}
 	}
 }
+
+// decodeString unescapes as encoding/json does.
+func TestDecodeStringLikeEncodingJSON(t *testing.T) {
+	for _, lit := range []string{`""`, `"plain"`, `"a\"b\\c\/d"`, `"\b\f\n\r\t"`, `"\u003cscript\u003e"`, `"\u00e9\u65E5"`,
+		`"\ud83d\ude00 pair"`, `"\ud83d alone"`, `"\ude00 low alone"`, `"\ud83d\u0041 high then letter"`, `"tail \ud83d"`,
+		"\"bad utf8 \xff\xfe\"", `"é raw"`, `"\x"`, `"\u12"`, `"\u12G4"`} {
+		var want string
+		_ = json.Unmarshal([]byte(lit), &want)
+		if got := decodeString([]byte(lit), span{0, len(lit)}); got != want {
+			t.Errorf("%s: got %q, want %q", lit, got, want)
+		}
+	}
+	if got := decodeString([]byte(`null`), span{0, 4}); got != "" {
+		t.Errorf("null: %q", got)
+	}
+}
