@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"time"
@@ -74,24 +76,28 @@ func wandbCmd(g *globals) *cobra.Command {
 	return w
 }
 
-// reachable dials the W&B server once (10 s at most), so that a machine
-// without network is told at once instead of after minutes of retries.
+// reachable asks the W&B server for anything once (10 s at most): any
+// HTTP answer will do. A machine without network, a closed port or a
+// server that accepts connections but never answers is told so at once
+// instead of after minutes of retries.
 func reachable(base string) error {
 	u, err := url.Parse(base)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("not a URL: %q", base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("not an http(s) URL: %q", base)
 	}
-	host := u.Host
-	if u.Port() == "" {
-		port := "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
-	conn, err := net.DialTimeout("tcp", host, 10*time.Second)
+	const wait = 10 * time.Second
+	c := &http.Client{Timeout: wait, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(u.String())
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return fmt.Errorf("no answer within %s", wait)
+		}
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return op
+		}
 		return err
 	}
-	return conn.Close()
+	return resp.Body.Close()
 }
