@@ -39,6 +39,17 @@ func lockServer(dataDir string) (*os.File, error) {
 	return f, nil
 }
 
+// Answers says whether something accepts TCP connections at the server's
+// address (2 s at most).
+func (i ServerInfo) Answers() bool {
+	c, err := net.DialTimeout("tcp", i.Address, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
 // waitServerInfo waits for the process holding the lock to write its
 // server.json: two processes started at the same instant find the file
 // missing (or left by a killed server) while the other one starts.
@@ -46,7 +57,10 @@ func waitServerInfo(ctx context.Context, dataDir string) (ServerInfo, error) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		info, err := ReadServerInfo(dataDir)
-		if err == nil && info.Alive() {
+		if err == nil && (info.Alive() || info.Answers()) {
+			// A server in another PID namespace (a container sharing the
+			// directory) has a PID that means nothing here: its address
+			// answering is enough.
 			return info, nil
 		}
 		if time.Now().After(deadline) {
