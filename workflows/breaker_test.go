@@ -135,6 +135,7 @@ func TestTrialBreakerStopsOnRevokedKey(t *testing.T) {
 	require.NoError(t, env.GetWorkflowResult(&res))
 	assert.Len(t, *ran, 5, "2 successes, then 3 failures in a row stop the trial")
 	assert.Len(t, res.Records, 5)
+	assert.Equal(t, 20, res.Total)
 	require.Len(t, *written, 1, "the finished records are written")
 	assert.Len(t, (*written)[0].Records, 5)
 	assert.Contains(t, res.Breaker, "3 instances in a row")
@@ -198,7 +199,7 @@ func TestSweepStopsOnBreaker(t *testing.T) {
 				if err := workflow.Sleep(ctx, time.Minute); err != nil {
 					return wf.TrialResult{}, err
 				}
-				return wf.TrialResult{Trial: ref, Records: []wf.InstanceRecord{failedRec("a", missingKey, 1)}, Breaker: msg}, nil
+				return wf.TrialResult{Trial: ref, Records: []wf.InstanceRecord{failedRec("a", missingKey, 1)}, Breaker: msg, Total: 6}, nil
 			}
 			if err := workflow.Sleep(ctx, time.Hour); err != nil {
 				mu.Lock()
@@ -223,6 +224,7 @@ func TestSweepStopsOnBreaker(t *testing.T) {
 	assert.Equal(t, msg, st.Note)
 	assert.Equal(t, wf.TrialFailed, st.Trials[0].State)
 	assert.Equal(t, 1, st.Trials[0].Done, "the stopped trial's records count")
+	assert.Equal(t, 6, st.Trials[0].Total, "and its instances that did not run")
 	assert.Equal(t, wf.TrialCancelled, st.Trials[1].State)
 	assert.Equal(t, wf.TrialSkipped, st.Trials[2].State)
 }

@@ -84,6 +84,7 @@ func (r *sweepRun) ended(ctx workflow.Context, tr *trialRun, res TrialResult, er
 	switch {
 	case err == nil && res.Breaker != "" && workflow.GetVersion(ctx, sweepBreakerVersion, workflow.DefaultVersion, 1) == 1:
 		t.State, t.Error, h.Failed = TrialFailed, "stopped by the circuit breaker (the sweep's error says why)", true
+		t.Total = max(t.Total, res.Total)
 		r.breakerStop(ctx, tr, res.Breaker)
 	case err == nil && res.Stopped != "":
 		t.State, h.Stopped = TrialBudget, true

@@ -37,6 +37,9 @@ type TrialResult struct {
 	// Breaker is set when the circuit breaker stopped the trial (see
 	// breaker.go): the error the sweep ends with.
 	Breaker string `json:"breaker,omitempty"`
+	// Total is the number of instances the trial selected (set when the
+	// breaker stopped it, so the sweep can show how many did not run).
+	Total int `json:"total,omitempty"`
 }
 
 // TrialStatus answers a trial's "status" query.
@@ -231,7 +234,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 	res := TrialResult{Trial: t, Records: records, Stopped: status.Stopped}
 	if brk.trip != nil {
 		// The records stay in the result: the sweep keeps them and stops.
-		res.Breaker = brk.trip.message(t)
+		res.Breaker, res.Total = brk.trip.message(t), len(sel.IDs)
 		return res, nil
 	}
 	if firstErr != nil {
