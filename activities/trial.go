@@ -31,10 +31,10 @@ func (a *Activities) SelectInstances(ctx context.Context, t workflows.TrialRef) 
 		return res, err
 	}
 	if p, ok := presets[t.Config.Model]; ok {
-		res.ModelQueue = p.TaskQueue(workflows.TaskQueue)
+		res.ModelQueue, res.ModelSlots = p.TaskQueue(workflows.TaskQueue), p.MaxConcurrent()
 	}
 	if p, ok := presets[t.Config.Summarizer()]; ok {
-		res.SummaryQueue = p.TaskQueue(workflows.TaskQueue)
+		res.SummaryQueue, res.SummarySlots = p.TaskQueue(workflows.TaskQueue), p.MaxConcurrent()
 	}
 	return res, nil
 }

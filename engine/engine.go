@@ -255,7 +255,8 @@ func (e *Engine) startWorker() error {
 
 // startLimitedWorkers polls the task queue of every rate-limited provider
 // (llm.RateLimit): Temporal's server enforces requests_per_second across
-// all workers polling a queue, and max_concurrent bounds each worker.
+// all workers polling a queue; max_concurrent is held across workers by
+// the queue's limiter workflow, and also caps each worker's polling.
 func (e *Engine) startLimitedWorkers() error {
 	limits, err := e.Presets.QueueLimits(workflows.TaskQueue)
 	if err != nil {
@@ -279,6 +280,7 @@ func Register(w worker.Registry, a *activities.Activities) {
 	w.RegisterWorkflow(workflows.SweepWorkflow)
 	w.RegisterWorkflow(workflows.TrialWorkflow)
 	w.RegisterWorkflow(workflows.InstanceWorkflow)
+	w.RegisterWorkflow(workflows.LimiterWorkflow)
 	for name, fn := range map[string]any{
 		workflows.ActSelectInstances: a.SelectInstances, workflows.ActLoadRecords: a.LoadRecords,
 		workflows.ActSetup: a.Setup, workflows.ActRestore: a.Restore, workflows.ActModelCall: a.ModelCall,
@@ -287,6 +289,7 @@ func Register(w worker.Registry, a *activities.Activities) {
 		workflows.ActWriteTrial: a.WriteTrial, workflows.ActLoadProgress: a.LoadProgress,
 		workflows.ActWandbLog: a.WandbLogInstance, workflows.ActWandbFinish: a.WandbFinish,
 		workflows.ActWandbRun: a.WandbRun, workflows.ActWandbSweep: a.WandbSweep,
+		workflows.ActRequestSlot: a.RequestSlot, workflows.ActClosedHolders: a.ClosedHolders,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

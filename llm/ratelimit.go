@@ -11,15 +11,17 @@ import (
 // together. It is enforced by Temporal, not in process: model-call
 // activities of every preset with the same Queue go to one task queue,
 // whose TaskQueueActivitiesPerSecond is RequestsPerSecond (a server-side
-// limit shared by all workers polling it) and whose per-worker
-// MaxConcurrentActivityExecutionSize is MaxConcurrent.
+// limit shared by all workers polling it). MaxConcurrent is held across
+// all workers by the queue's limiter workflow (a slot per call, see
+// workflows.LimiterWorkflow); each worker also caps its own polling of the
+// queue at it (MaxConcurrentActivityExecutionSize).
 type RateLimit struct {
 	// Queue names the limit; presets naming the same queue share it.
 	// Empty: the preset's provider and API host (see Preset.Queue).
 	Queue string `yaml:"queue,omitempty" json:"queue,omitempty"`
 	// RequestsPerSecond across all workers; 0 = unlimited.
 	RequestsPerSecond float64 `yaml:"requests_per_second,omitempty" json:"requests_per_second,omitempty"`
-	// MaxConcurrent requests in flight per worker; 0 = unlimited.
+	// MaxConcurrent requests in flight across all workers; 0 = unlimited.
 	MaxConcurrent int `yaml:"max_concurrent,omitempty" json:"max_concurrent,omitempty"`
 }
 
@@ -37,6 +39,14 @@ func (p Preset) Queue() string {
 		}
 	}
 	return strings.NewReplacer(":", "-", "/", "-").Replace(q)
+}
+
+// MaxConcurrent is the preset's rate_limit.max_concurrent (0 = no bound).
+func (p Preset) MaxConcurrent() int {
+	if p.RateLimit == nil {
+		return 0
+	}
+	return p.RateLimit.MaxConcurrent
 }
 
 // TaskQueue is the Temporal task queue for this preset's model calls when

@@ -94,6 +94,10 @@ type instanceRun struct {
 	phase   string
 	// localCalls: model calls run as local activities (useLocalModelCalls).
 	localCalls bool
+	// globalSlots: calls on a queue with max_concurrent hold a slot of its
+	// limiter (useGlobalSlots); slotSeq numbers the run's requests.
+	globalSlots bool
+	slotSeq     int
 }
 
 func (r *instanceRun) tuning() Tuning { return r.ref.Trial.Tuning }
@@ -116,6 +120,7 @@ func (r *instanceRun) sessionOpts() *workflow.SessionOptions {
 func (r *instanceRun) run(ctx workflow.Context) (InstanceRecord, error) {
 	logger := workflow.GetLogger(ctx)
 	r.localCalls = r.useLocalModelCalls(ctx)
+	r.globalSlots = r.useGlobalSlots(ctx)
 	if err := r.attach(ctx); err != nil {
 		if ctx.Err() != nil {
 			return r.cancelled(ctx)
@@ -217,7 +222,9 @@ func (r *instanceRun) query(ctx workflow.Context, turn, attempt, fails int) (int
 	var cw credWait
 	for fails < maxTries {
 		var res ModelCallResult
-		err := r.modelCall(ctx, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		err := r.withSlot(ctx, r.ref.Trial.ModelQueue, r.ref.Trial.ModelSlots, func() error {
+			return r.modelCall(ctx, ModelCallInput{Ref: r.ref, Turn: turn, Attempt: attempt}).Get(ctx, &res)
+		})
 		if r.waitForCredentials(ctx, err, &cw) {
 			continue
 		}
@@ -272,9 +279,14 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 	in := SummarizeInput{Ref: r.ref, Turn: turn, Done: r.st.Summaries, SkipCall: lim.CallLimit > 0 && r.st.Calls >= lim.CallLimit}
 	var res SummarizeResult
 	var cw credWait
-	err := workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+	call := func() error {
+		return r.withSlot(ctx, r.ref.Trial.SummaryQueue, r.ref.Trial.SummarySlots, func() error {
+			return workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+		})
+	}
+	err := call()
 	for r.waitForCredentials(ctx, err, &cw) {
-		err = workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+		err = call()
 	}
 	if err != nil {
 		workflow.GetLogger(ctx).Error("summary failed; continuing without it", "instance", r.ref.InstanceID, "turn", turn, "error", err)

@@ -72,6 +72,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		return TrialResult{}, err
 	}
 	t.ModelQueue, t.SummaryQueue = sel.ModelQueue, sel.SummaryQueue
+	t.ModelSlots, t.SummarySlots = sel.ModelSlots, sel.SummarySlots
 	var existing []InstanceRecord
 	if err := workflow.ExecuteActivity(actx, ActLoadRecords, LoadRecordsInput{Trial: t, IDs: sel.IDs}).Get(ctx, &existing); err != nil {
 		return TrialResult{}, err

@@ -141,6 +141,10 @@ type TrialRef struct {
 	// the trial from SelectInstances; "" = the main queue).
 	ModelQueue   string `json:"model_queue,omitempty"`
 	SummaryQueue string `json:"summary_queue,omitempty"`
+	// ModelSlots and SummarySlots are those queues' max_concurrent, held
+	// across all workers by the queue's limiter (0 = no bound).
+	ModelSlots   int `json:"model_slots,omitempty"`
+	SummarySlots int `json:"summary_slots,omitempty"`
 	// QuietProgress: the sweep needs no report per finished instance (no
 	// budget, no early termination), so the trial sends none. The sweep's
 	// history then grows with its trials, not with their instances;
@@ -334,6 +338,10 @@ type SelectInstancesResult struct {
 	// ModelQueue and SummaryQueue: see TrialRef.
 	ModelQueue   string `json:"model_queue,omitempty"`
 	SummaryQueue string `json:"summary_queue,omitempty"`
+	// ModelSlots and SummarySlots are those queues' max_concurrent, held
+	// across all workers by the queue's limiter (0 = no bound).
+	ModelSlots   int `json:"model_slots,omitempty"`
+	SummarySlots int `json:"summary_slots,omitempty"`
 	// QuietProgress: the sweep needs no report per finished instance (no
 	// budget, no early termination), so the trial sends none. The sweep's
 	// history then grows with its trials, not with their instances;

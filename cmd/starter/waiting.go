@@ -11,8 +11,9 @@ import (
 )
 
 // printWaiting lists the running instances whose model calls are waiting
-// for credentials, with their phase: they are not failing, but nothing
-// moves until the credentials come back or --credential-wait is over.
+// for credentials or for a slot of a queue's max_concurrent, with their
+// phase: they are not failing, but wait for the credentials to come back
+// (or --credential-wait to be over) or for a slot to be free.
 func printWaiting(ctx context.Context, w io.Writer, e *engine.Engine, st workflows.SweepStatus) {
 	waiting := e.WaitingForCredentials(ctx, st)
 	ids := make([]string, 0, len(waiting))
