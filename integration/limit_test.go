@@ -1,0 +1,155 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ctxresearch/ctxsweep/bench/fakemodel"
+	"github.com/ctxresearch/ctxsweep/workflows"
+)
+
+// TestMaxConcurrentHoldsAcrossWorkers: two worker processes poll the
+// queue of a preset with `max_concurrent: 1`, running four instances at
+// once between them. The fake OpenAI-compatible server never sees two
+// requests in flight, both workers made model calls, and the queue's
+// limiter granted a slot per call.
+func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
+	srv, err := fakemodel.Start(fakemodel.Config{Turns: 3, Latency: 150 * time.Millisecond, Record: true}, 0)
+	must(t, err)
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	models := filepath.Join(dir, "models.yaml")
+	must(t, os.WriteFile(models, []byte(fmt.Sprintf("models:\n  one-at-a-time:\n    provider: openai\n    model_id: fake\n    api_base: %q\n"+
+		"    api_key_env: CTXSWEEP_TEST_LIMIT_KEY\n    context_window: 1000000\n    rate_limit: {queue: one, max_concurrent: 1}\n"+
+		"    price: {input: 1, cached_input: 0.1, output: 5, source: test}\n", srv.URL())), 0o644))
+	file := filepath.Join(dir, "limited.yaml")
+	must(t, os.WriteFile(file, []byte("method: grid\nparameters:\n  model: {value: one-at-a-time}\n  strategy: {value: raw}\n"+
+		"  instances-subset: {value: demo}\n  instances-slice: {value: \":6\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 4}\n"), 0o644))
+	env := []string{"CTXSWEEP_TEST_LIMIT_KEY=k"}
+	common := []string{"--data-dir", data, "--models-file", models}
+	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
+	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	// Each worker polls the limited queue (it knows the preset) and runs
+	// two instances at once: four sandboxes, one model call at a time.
+	wargs := append(append([]string(nil), common...), "--max-instances", "2")
+	w1 := start(t, env, "worker", wargs...)
+	w2 := start(t, env, "worker", wargs...)
+	for _, w := range []*proc{w1, w2} {
+		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
+	}
+	out, code := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--skip-preflight")...)
+	if code != 0 || !strings.Contains(out, "Sweep limited: completed") {
+		t.Fatalf("sweep: exit %d\n%s\nworker 1:\n%s\nworker 2:\n%s", code, out, w1.out, w2.out)
+	}
+	td := glob(t, filepath.Join(data, "runs", "limited", "*__*"))
+	if len(td) != 1 {
+		t.Fatalf("trial directories %v", td)
+	}
+	if got := exitStatuses(t, td[0]); got["submitted"] != 6 {
+		t.Errorf("exit statuses %v, want 6 submitted", got)
+	}
+
+	reqs := srv.Requests()
+	if len(reqs) < 18 {
+		t.Fatalf("%d model requests, want at least 18 (6 instances x 3 turns)", len(reqs))
+	}
+	if most := mostInFlight(reqs); most != 1 {
+		t.Errorf("at most %d model requests in flight, want 1 (max_concurrent: 1 across both workers)", most)
+	}
+	callsBy := map[int]int{}
+	for _, f := range glob(t, filepath.Join(td[0], "*", "events.jsonl")) {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var e struct {
+				Kind   string `json:"kind"`
+				Worker int    `json:"worker_pid"`
+			}
+			if json.Unmarshal([]byte(line), &e) == nil && e.Kind == "model_call" {
+				callsBy[e.Worker]++
+			}
+		}
+	}
+	if callsBy[w1.cmd.Process.Pid] == 0 || callsBy[w2.cmd.Process.Pid] == 0 {
+		t.Errorf("model calls by worker PID %v: want calls from both workers (%d and %d)", callsBy, w1.cmd.Process.Pid, w2.cmd.Process.Pid)
+	}
+
+	// The limiter that held the bound: one grant per call, nothing held.
+	var info struct {
+		Address string `json:"address"`
+	}
+	readJSON(t, filepath.Join(data, "server.json"), &info)
+	c, err := client.Dial(client.Options{HostPort: info.Address, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	must(t, err)
+	defer c.Close()
+	v, err := c.QueryWorkflow(context.Background(), workflows.LimiterID(workflows.TaskQueue+"-llm-one"), "", workflows.LimiterQuery)
+	must(t, err)
+	var st workflows.LimiterState
+	must(t, v.Get(&st))
+	if st.Max != 1 || st.Granted < len(reqs) || len(st.Holders) != 0 || len(st.Waiters) != 0 {
+		t.Errorf("limiter state: max %d, %d granted for %d requests, holders %v, waiters %v", st.Max, st.Granted, len(reqs), st.Holders, st.Waiters)
+	}
+	t.Logf("%d model requests, at most %d in flight; calls by worker %v; limiter granted %d", len(reqs), mostInFlight(reqs), callsBy, st.Granted)
+
+	// The histories replay: an instance that held slots, and the limiter.
+	ids := listWorkflows(t, data, `WorkflowType="InstanceWorkflow"`)
+	if len(ids) == 0 {
+		t.Fatal("no instance workflow listed")
+	}
+	for _, id := range []string{ids[0], workflows.LimiterID(workflows.TaskQueue + "-llm-one")} {
+		h := &historypb.History{}
+		it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			must(t, err)
+			h.Events = append(h.Events, ev)
+		}
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflow(workflows.InstanceWorkflow)
+		r.RegisterWorkflow(workflows.LimiterWorkflow)
+		if err := r.ReplayWorkflowHistory(log.NewStructuredLogger(slog.New(slog.DiscardHandler)), h); err != nil {
+			t.Errorf("replaying %s (%d events): %v", id, len(h.Events), err)
+		}
+	}
+}
+
+// mostInFlight is the largest number of requests the server was answering
+// at one moment.
+func mostInFlight(reqs []fakemodel.Request) int {
+	type edge struct {
+		at    time.Time
+		delta int
+	}
+	var edges []edge
+	for _, r := range reqs {
+		edges = append(edges, edge{r.Start, 1}, edge{r.End, -1})
+	}
+	// An end and a start at the same instant do not overlap.
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].at.Equal(edges[j].at) {
+			return edges[i].delta < edges[j].delta
+		}
+		return edges[i].at.Before(edges[j].at)
+	})
+	n, most := 0, 0
+	for _, e := range edges {
+		n += e.delta
+		most = max(most, n)
+	}
+	return most
+}
