@@ -34,6 +34,7 @@ type scripted struct {
 	mu      sync.Mutex
 	replies []reply
 	sent    [][]agent.Message
+	onCall  func() // called with each request, if set
 }
 
 // reply is one scripted answer: a tool call, no call, or an error.
@@ -60,6 +61,9 @@ func (s *scripted) Complete(ctx context.Context, req llm.Request) (llm.Response,
 	defer s.mu.Unlock()
 	i := len(s.sent)
 	s.sent = append(s.sent, req.Messages)
+	if s.onCall != nil {
+		s.onCall()
+	}
 	if i >= len(s.replies) {
 		return llm.Response{}, fmt.Errorf("scripted model: no reply %d", i+1)
 	}

@@ -61,6 +61,9 @@ func (a *Activities) Summarize(ctx context.Context, in workflows.SummarizeInput)
 		st.Summary = plan.Finish("")
 	case in.SkipCall:
 		st.Summary = plan.Skipped()
+	case in.AskSlot:
+		// The call needs a slot of the summarizer's limiter first.
+		return workflows.SummarizeResult{NeedsSlot: true}, nil
 	default:
 		presets, err := a.presets(in.Ref.Trial)
 		if err != nil {

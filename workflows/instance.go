@@ -279,9 +279,18 @@ func (r *instanceRun) summarize(ctx workflow.Context, turn int) {
 	in := SummarizeInput{Ref: r.ref, Turn: turn, Done: r.st.Summaries, SkipCall: lim.CallLimit > 0 && r.st.Calls >= lim.CallLimit}
 	var res SummarizeResult
 	var cw credWait
+	q, slots := r.ref.Trial.SummaryQueue, r.ref.Trial.SummarySlots
+	in.AskSlot = r.slotted(q, slots) // a slot only for a turn whose summary calls the model
 	call := func() error {
-		return r.withSlot(ctx, r.ref.Trial.SummaryQueue, r.ref.Trial.SummarySlots, func() error {
-			return workflow.ExecuteActivity(r.apiCtx(ctx, r.ref.Trial.SummaryQueue, 10), ActSummarize, in).Get(ctx, &res)
+		res = SummarizeResult{}
+		err := workflow.ExecuteActivity(r.apiCtx(ctx, q, 10), ActSummarize, in).Get(ctx, &res)
+		if err != nil || !res.NeedsSlot {
+			return err
+		}
+		return r.withSlot(ctx, q, slots, func() error {
+			again := in
+			again.AskSlot = false
+			return workflow.ExecuteActivity(r.apiCtx(ctx, q, 10), ActSummarize, again).Get(ctx, &res)
 		})
 	}
 	err := call()

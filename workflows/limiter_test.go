@@ -228,3 +228,42 @@ func TestInstanceHoldsALimiterSlotPerModelCall(t *testing.T) {
 		assert.Equal(t, r.Token, releases[i])
 	}
 }
+
+// A summarizer with max_concurrent takes a slot only for the turns whose
+// summary calls the model: the activity says so first (NeedsSlot).
+func TestInstanceSummaryTakesASlotOnlyWhenItCallsTheModel(t *testing.T) {
+	env, f := newInstanceEnv(t)
+	var reqs []wf.SlotRequest
+	held := false
+	env.RegisterActivityWithOptions(func(_ context.Context, r wf.SlotRequest) error {
+		reqs = append(reqs, r)
+		env.RegisterDelayedCallback(func() {
+			held = true
+			env.SignalWorkflow(wf.SignalSlotGrant, wf.SlotGrant{Queue: r.Queue, Token: r.Token})
+		}, time.Second)
+		return nil
+	}, activity.RegisterOptions{Name: wf.ActRequestSlot})
+	env.OnSignalExternalWorkflow(mock.Anything, wf.LimiterID("q-sum"), "", wf.SignalSlotRelease, mock.Anything).Return(
+		func(_, _, _, _ string, _ any) error { held = false; return nil })
+	f.summarize = func(in wf.SummarizeInput) (wf.SummarizeResult, error) {
+		switch {
+		case in.Turn != 2:
+			assert.True(t, in.AskSlot)
+			return wf.SummarizeResult{}, nil // nothing due
+		case in.AskSlot:
+			return wf.SummarizeResult{NeedsSlot: true}, nil
+		}
+		assert.True(t, held, "the summary call holds a slot")
+		return wf.SummarizeResult{Made: true, Called: true, Usage: testUsage, Cost: 0.05}, nil
+	}
+	f.execute = submitOn(4)
+	in := instanceIn("llm_summary", agent.DefaultLimits())
+	in.Ref.Trial.SummaryQueue, in.Ref.Trial.SummarySlots = "q-sum", 1
+	rec := runInstance(t, env, in)
+	require.Equal(t, agent.ExitSubmitted, rec.ExitStatus)
+	require.Len(t, reqs, 1, "one slot, for the one summary that called the model")
+	assert.Equal(t, "q-sum", reqs[0].Queue)
+	assert.False(t, held, "the slot was given back")
+	assert.Len(t, f.summaries, 4, "turns 1 and 3 ask once, turn 2 twice")
+	assert.InDelta(t, 0.05, rec.SummaryCost, 1e-9)
+}

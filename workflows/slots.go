@@ -29,11 +29,16 @@ func (r *instanceRun) useGlobalSlots(ctx workflow.Context) bool {
 	return workflow.GetVersion(ctx, globalSlots, workflow.DefaultVersion, 1) == 1
 }
 
+// slotted says whether calls on queue take a slot of its limiter.
+func (r *instanceRun) slotted(queue string, max int) bool {
+	return r.globalSlots && queue != "" && max > 0
+}
+
 // withSlot runs call holding one of the max slots of queue's limiter
 // (none needed when max is 0 or the run predates the limiter). The slot is
 // given back when call returns, also when the instance is cancelled.
 func (r *instanceRun) withSlot(ctx workflow.Context, queue string, max int, call func() error) error {
-	if !r.globalSlots || queue == "" || max <= 0 {
+	if !r.slotted(queue, max) {
 		return call()
 	}
 	release, err := r.acquireSlot(ctx, queue, max)

@@ -268,14 +268,19 @@ type SummarizeInput struct {
 	// SkipCall makes the placeholder summary instead of calling the model
 	// (the call limit is reached).
 	SkipCall bool `json:"skip_call"`
+	// AskSlot: when a summary needs a model call, return NeedsSlot instead
+	// of calling (the workflow takes a limiter slot, then asks again).
+	AskSlot bool `json:"ask_slot,omitempty"`
 }
 
 // SummarizeResult reports a summary made (or not).
 type SummarizeResult struct {
-	Made   bool        `json:"made"`
-	Called bool        `json:"called"`
-	Usage  agent.Usage `json:"usage"`
-	Cost   float64     `json:"cost"`
+	Made   bool `json:"made"`
+	Called bool `json:"called"`
+	// NeedsSlot: AskSlot was set and the summary needs a model call.
+	NeedsSlot bool        `json:"needs_slot,omitempty"`
+	Usage     agent.Usage `json:"usage"`
+	Cost      float64     `json:"cost"`
 }
 
 // AutosubmitInput collects the diff after an exit.
