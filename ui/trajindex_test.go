@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/ctxresearch/ctxsweep/traj"
 )
+
+var trajGlobs = []string{"../traj/testdata/*.traj", "../demo/tasks/*/replay.traj"}
 
 // The index must give the same steps, info and turn count as decoding the
 // whole file with encoding/json and traj.Parse.
@@ -35,7 +38,22 @@ func TestIndexMatchesFullDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string][]byte{"ours.traj": trajJSON(t, 7, 700), "legacy.traj": legacyTraj(t), "tricky.traj": trickyJSON} {
+	files := map[string][]byte{"ours.traj": trajJSON(t, 7, 700), "legacy.traj": legacyTraj(t), "tricky.traj": trickyJSON}
+	// Real ones: the recorded trajectories of traj's tests and of the demo.
+	for _, g := range trajGlobs {
+		ms, _ := filepath.Glob(g)
+		for _, m := range ms {
+			b, err := os.ReadFile(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[strings.ReplaceAll(m, string(filepath.Separator), "_")] = b
+		}
+	}
+	if len(files) < 6 {
+		t.Fatalf("only %d trajectories found", len(files))
+	}
+	for name, data := range files {
 		p := filepath.Join(dir, name)
 		write(t, p, data)
 		d := indexTraj(p)
