@@ -274,5 +274,92 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(summary, fmt.Sprintf("turn %d of %d", want, turns)) {
 		t.Errorf("view summary %q", summary)
 	}
+	// Compare: the instance across the raw and hybrid trials, side by side.
+	if err := chromedp.Do(bctx,
+		chromedp.Click(chromedp.Search(`//a[contains(., "compare across")]`)),
+		chromedp.WaitVisible(C(`#compare tr.step`)),
+		shot("5-compare.png"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	cols, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#compare thead th a")].map(a => a.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) != 2 || !strings.Contains(cols[0], "raw") || !strings.Contains(cols[1], "hyb") {
+		t.Errorf("compare columns %q: want the raw trial (the reference) and the hybrid one", cols)
+	}
 	t.Logf("browser part took %s (whole test %s); screenshots in %s", time.Since(browse).Round(time.Millisecond), time.Since(began).Round(time.Millisecond), shots)
+}
+
+// TestBrowserRunningInstance opens the page of an instance that is still
+// running (turn files, no record) and checks that it shows a step the
+// runner writes afterwards, without the test reloading the page.
+func TestBrowserRunningInstance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	exe := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dataDir := t.TempDir()
+	idir := filepath.Join(dataDir, "runs", "sw", "m__raw__run__aaaa", "inst-1")
+	put := func(rel, data string) {
+		p := filepath.Join(idir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("../trial.json", `{"sweep": "sw", "run_name": "m__raw__run"}`)
+	put("head.json", `{}`)
+	put("turns/0001.a0.json", `{"content": "look", "valid": true, "action": {"command": "ls <b>x</b>"}}`)
+	put("turns/0001.obs.json", `{"attempt": 0, "output": "a.py"}`)
+	srv, err := ui.New(ui.Config{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 1000),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	type C = chromedp.CSS
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(hs.URL+"/instance?s=sw&t=m__raw__run__aaaa&i=inst-1"),
+		chromedp.WaitVisible(C(`#step-1`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	put("turns/0002.a0.json", `{"content": "edit", "valid": true, "action": {"command": "sed -i s/a/b/ a.py"}}`)
+	put("turns/0002.obs.json", `{"attempt": 0, "output": ""}`)
+	// The page reloads itself when it sees the new step: poll with a
+	// deadline, each check on the page as it is then (a check that meets
+	// the reload fails and is tried again).
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.getElementById("step-2") !== null && document.getElementById("live").textContent.includes("2 steps")`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the running instance's page did not show its new step (last check: %v, %v)", ok, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	action, err := chromedp.Run(bctx, chromedp.Text(C(`#step-1 pre.action`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if action != "ls <b>x</b>" {
+		t.Errorf("step 1 action shown as %q", action)
+	}
 }
