@@ -98,6 +98,10 @@ func TestHandlersStatusCodes(t *testing.T) {
 		{text("what", "secrets"), 400, ""},
 		{q("/compare", "s", "sw", "i", "inst-a"), 200, "text/html"},
 		{q("/compare", "s", "sw", "i", "nope"), 404, ""},
+		{q("/compare", "s", "@1", "i", "swe__repo-1"), 200, "text/html"},
+		{q("/api/live", "s", "sw", "t", f.raw, "i", "inst-a"), 200, "application/json"},
+		{q("/api/live", "s", "sw", "t", f.raw, "i", "nope"), 404, ""},
+		{q("/api/live", "s", "nope", "t", f.raw, "i", "inst-a"), 404, ""},
 	} {
 		w := get(t, s, c.url)
 		if w.Code != c.code {

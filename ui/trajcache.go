@@ -8,14 +8,12 @@ import (
 	"time"
 )
 
-// step is one trajectory step as the .traj records it.
+// step is one trajectory step, decoded (trajData.step).
 type step struct {
-	Thought     string     `json:"thought"`
-	Action      string     `json:"action"`
-	Observation string     `json:"observation"`
-	Response    string     `json:"response"`
-	ExecTime    float64    `json:"execution_time"`
-	Stats       *stepStats `json:"turn_statistics"`
+	Thought     string
+	Action      string
+	Observation string
+	Stats       *stepStats
 }
 
 type stepStats struct {
