@@ -75,6 +75,9 @@ type Deps struct {
 	Wandb *wandb.Client
 	// WandbStream paces the runs' streaming (zero: wandb-core's intervals).
 	WandbStream wandb.StreamOptions
+	// PollQueues makes the worker poll rate-limited task queues (those of
+	// presets that came with a sweep); nil: it polls none of its own.
+	PollQueues func([]llm.QueueLimit) error
 }
 
 // Activities are registered once on a worker.

@@ -25,6 +25,9 @@ func (a *Activities) Setup(ctx context.Context, in workflows.SetupInput) (workfl
 	if err := config.CheckTrialAgent(ac, in.Ref.Trial.Tuning.Agent, in.Ref.Trial.Config, in.Ref.Trial.Strategy); err != nil {
 		return workflows.SetupResult{}, configError("instance %s: %v", in.Ref.InstanceID, err)
 	}
+	if err := a.pollTrialQueues(in.Ref.Trial); err != nil {
+		return workflows.SetupResult{}, err
+	}
 	hash := ""
 	if cr := in.Ref.Trial.Tuning.Agent; cr != nil {
 		hash = cr.Hash

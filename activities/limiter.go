@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
+	"github.com/ctxresearch/ctxsweep/llm"
 	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
@@ -49,4 +50,29 @@ func (a *Activities) ClosedHolders(ctx context.Context, holders []workflows.Slot
 		}
 	}
 	return closed, nil
+}
+
+// pollTrialQueues makes this worker poll the rate-limited task queues of
+// the trial's model and summarizer: presets that came with the sweep (its
+// --models-file) are unknown to a worker started without that file, and
+// their calls would otherwise wait for a worker that polls their queue.
+func (a *Activities) pollTrialQueues(t workflows.TrialRef) error {
+	if a.PollQueues == nil || (t.ModelQueue == "" && t.SummaryQueue == "") {
+		return nil
+	}
+	presets, err := a.presets(t)
+	if err != nil {
+		return err
+	}
+	used := llm.Presets{}
+	for _, name := range []string{t.Config.Model, t.Config.Summarizer()} {
+		if p, ok := presets[name]; ok {
+			used[name] = p
+		}
+	}
+	limits, err := used.QueueLimits(workflows.TaskQueue)
+	if err != nil {
+		return configError("trial %s: %v", t.RunName, err)
+	}
+	return a.PollQueues(limits)
 }

@@ -26,12 +26,8 @@ func TestSummaryCallsHoldALimiterSlot(t *testing.T) {
 	l := newLoop(t, replies...)
 	var reqs []wf.SlotRequest
 	var held atomic.Bool
-	heldCalls := 0 // counted under the scripted model's lock
-	l.model.onCall = func() {
-		if held.Load() {
-			heldCalls++
-		}
-	}
+	var heldAt []bool // per model call, under the scripted model's lock
+	l.model.onCall = func() { heldAt = append(heldAt, held.Load()) }
 	l.env.RegisterActivityWithOptions(func(_ context.Context, r wf.SlotRequest) error {
 		reqs = append(reqs, r)
 		l.env.RegisterDelayedCallback(func() {
@@ -51,8 +47,20 @@ func TestSummaryCallsHoldALimiterSlot(t *testing.T) {
 	if rec.Summaries == 0 || rec.Turns < 3 {
 		t.Fatalf("record %+v: want summaries made over several turns", rec)
 	}
-	if len(reqs) != rec.Summaries || heldCalls != rec.Summaries {
-		t.Errorf("%d slot requests and %d model calls holding a slot for %d summaries over %d turns: want one per summary", len(reqs), heldCalls, rec.Summaries, rec.Turns)
+	// Summary calls are the ones whose system prompt is not the agent's.
+	sent := l.model.sent
+	summaries := 0
+	for i, msgs := range sent {
+		if msgs[0].Content == sent[0][0].Content {
+			continue
+		}
+		summaries++
+		if !heldAt[i] {
+			t.Errorf("model call %d (a summary) made without a slot", i+1)
+		}
+	}
+	if summaries != rec.Summaries || len(reqs) != rec.Summaries {
+		t.Errorf("%d slot requests, %d summary calls for %d summaries over %d turns: want one per summary", len(reqs), summaries, rec.Summaries, rec.Turns)
 	}
 	if held.Load() {
 		t.Error("the last slot was not given back")

@@ -66,7 +66,7 @@ type Engine struct {
 	Client   client.Client
 	Server   *devserver.Server
 	Worker   worker.Worker
-	limited  []worker.Worker
+	limited  queueWorkers
 	Presets  llm.Presets
 	Address  string
 	UIURL    string
@@ -238,7 +238,7 @@ func (e *Engine) startWorker() error {
 	e.acts = activities.New(activities.Deps{
 		Store: store.Store{Root: o.DataDir}, Presets: e.Presets, Agent: agentCfg, Tasks: tasks,
 		Models: Models(tasks), SandboxRoot: root, Log: o.Log, Wandb: wandbClient(o.Log),
-		WandbStream: wandbStream(),
+		WandbStream: wandbStream(), PollQueues: e.pollQueues,
 	})
 	sessions := e.MaxSessions()
 	w := worker.New(e.Client, workflows.TaskQueue, worker.Options{
@@ -254,25 +254,14 @@ func (e *Engine) startWorker() error {
 }
 
 // startLimitedWorkers polls the task queue of every rate-limited provider
-// (llm.RateLimit): Temporal's server enforces requests_per_second across
-// all workers polling a queue; max_concurrent is held across workers by
-// the queue's limiter workflow, and also caps each worker's polling.
+// (llm.RateLimit) the worker knows at start; queues of presets that come
+// with a sweep are polled from its first instance here (see pollQueues).
 func (e *Engine) startLimitedWorkers() error {
 	limits, err := e.Presets.QueueLimits(workflows.TaskQueue)
 	if err != nil {
 		return err
 	}
-	for _, l := range limits {
-		opts := worker.Options{TaskQueueActivitiesPerSecond: l.RequestsPerSecond, MaxConcurrentActivityExecutionSize: l.MaxConcurrent}
-		w := worker.New(e.Client, l.TaskQueue, opts)
-		w.RegisterActivityWithOptions(e.acts.ModelCall, activity.RegisterOptions{Name: workflows.ActModelCall})
-		w.RegisterActivityWithOptions(e.acts.Summarize, activity.RegisterOptions{Name: workflows.ActSummarize})
-		if err := w.Start(); err != nil {
-			return fmt.Errorf("starting the worker of rate-limited queue %s: %w", l.TaskQueue, err)
-		}
-		e.limited = append(e.limited, w)
-	}
-	return nil
+	return e.pollQueues(limits)
 }
 
 // Register puts every workflow and activity on a worker.
@@ -331,9 +320,7 @@ func (e *Engine) MaxSessions() int {
 // Close stops the worker, the client and the embedded server.
 func (e *Engine) Close() {
 	e.stopWatching()
-	for _, w := range e.limited {
-		w.Stop()
-	}
+	e.stopQueues()
 	if e.Worker != nil {
 		e.Worker.Stop()
 	}

@@ -23,8 +23,9 @@ import (
 )
 
 // TestMaxConcurrentHoldsAcrossWorkers: two worker processes poll the
-// queue of a preset with `max_concurrent: 1`, running four instances at
-// once between them. The fake OpenAI-compatible server never sees two
+// queue of a preset with `max_concurrent: 1` (one has the preset from
+// --models-file, the other only from the sweep), running four instances
+// at once between them. The fake OpenAI-compatible server never sees two
 // requests in flight, both workers made model calls, and the queue's
 // limiter granted a slot per call.
 func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
@@ -44,11 +45,12 @@ func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
 	common := []string{"--data-dir", data, "--models-file", models}
 	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
 	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
-	// Each worker polls the limited queue (it knows the preset) and runs
-	// two instances at once: four sandboxes, one model call at a time.
-	wargs := append(append([]string(nil), common...), "--max-instances", "2")
-	w1 := start(t, env, "worker", wargs...)
-	w2 := start(t, env, "worker", wargs...)
+	// Each worker runs two instances at once: four sandboxes, one model
+	// call at a time. The first knows the preset from --models-file; the
+	// second learns it from the sweep and polls its queue from its first
+	// instance on.
+	w1 := start(t, env, "worker", append(common, "--max-instances", "2")...)
+	w2 := start(t, env, "worker", "--data-dir", data, "--max-instances", "2")
 	for _, w := range []*proc{w1, w2} {
 		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
 	}

@@ -60,9 +60,10 @@ func (r *instanceRun) acquireSlot(ctx workflow.Context, queue string, max int) (
 		Lease: r.tuning().apiGiveUp() + 15*time.Minute,
 	}
 	release := func(g SlotGrant) {
+		// Waited for: the server drops a signal whose sender has closed.
+		// A limiter that has ended (the error) has nothing to free.
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
-		// Not waited for: a limiter that has ended has nothing to free.
-		workflow.SignalExternalWorkflow(dctx, LimiterID(g.Queue), "", SignalSlotRelease, g.Token)
+		_ = workflow.SignalExternalWorkflow(dctx, LimiterID(g.Queue), "", SignalSlotRelease, g.Token).Get(dctx, nil)
 	}
 	mine := SlotGrant{Queue: queue, Token: req.Token}
 	prev := r.phase
