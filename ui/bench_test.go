@@ -131,3 +131,24 @@ func BenchmarkTrialPage500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkImportedTrialPage500Cold lists a directory of 500 SWE-agent
+// .traj files (10 turns each, ~180 KB) opened with `starter ui DIR`, on
+// the first visit: every file is read for its exit status, cost and steps.
+func BenchmarkImportedTrialPage500Cold(b *testing.B) {
+	f := newFixture(b, 1)
+	data := foreignTraj(b, 10, 4000)
+	for i := range 500 {
+		write(b, filepath.Join(f.importDir, "big", fmt.Sprintf("swe__p-%04d.traj", i)), data)
+	}
+	s := newServer(b, Config{DataDir: f.dataDir, Imports: []string{f.importDir}})
+	u := q("/trial", "s", "@1", "t", "big", "sort", "-cost")
+	b.SetBytes(int64(500 * len(data)))
+	b.ResetTimer()
+	for range b.N {
+		s.cache = newTrajCache(4)
+		if w := get(b, s, u); w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
+}

@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ctxresearch/ctxsweep/store"
 	"github.com/ctxresearch/ctxsweep/strategy"
@@ -219,9 +222,22 @@ func (s *Server) instances(t trialRef) ([]instRow, error) {
 }
 
 func (s *Server) importedInstances(t trialRef) ([]instRow, error) {
+	files := trajFiles(t.Dir)
+	// The first listing reads every file: spread over the cores.
+	sums := make([]trajSummary, len(files))
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
+				sums[i] = s.cache.summary(files[i])
+			}
+		})
+	}
+	wg.Wait()
 	var out []instRow
-	for _, p := range trajFiles(t.Dir) {
-		sum := s.cache.summary(p)
+	for i, p := range files {
+		sum := sums[i]
 		row := instRow{ID: strings.TrimSuffix(filepath.Base(p), ".traj"), Traj: p, ExitStatus: sum.ExitStatus, Turns: sum.Steps,
 			Cost: sum.Cost, InputTokens: sum.InputTokens, OutputTokens: sum.OutputTokens, Resolved: sum.Resolved,
 			Submitted: strings.HasPrefix(sum.ExitStatus, "submitted") || sum.Submission != ""}
