@@ -27,9 +27,10 @@ import (
 // --models-file, the other only from the sweep), running four instances
 // at once between them. The fake OpenAI-compatible server never sees two
 // requests in flight, both workers made model calls, and the queue's
-// limiter granted a slot per call.
+// limiter granted a slot per call; `starter status` showed instances
+// waiting for the slot while the sweep ran.
 func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
-	srv, err := fakemodel.Start(fakemodel.Config{Turns: 3, Latency: 150 * time.Millisecond, Record: true}, 0)
+	srv, err := fakemodel.Start(fakemodel.Config{Turns: 3, Latency: 300 * time.Millisecond, Record: true}, 0)
 	must(t, err)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -54,9 +55,38 @@ func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
 	for _, w := range []*proc{w1, w2} {
 		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
 	}
-	out, code := run(t, 5*time.Minute, nil, "starter", append(common, "sweep", file, "--skip-preflight")...)
-	if code != 0 || !strings.Contains(out, "Sweep limited: completed") {
-		t.Fatalf("sweep: exit %d\n%s\nworker 1:\n%s\nworker 2:\n%s", code, out, w1.out, w2.out)
+	sw := start(t, nil, "starter", append(common, "sweep", file, "--skip-preflight")...)
+	done := make(chan error, 1)
+	go func() { done <- sw.cmd.Wait() }()
+	// While it runs, `starter status` shows the instances that wait for
+	// the queue's slot.
+	var status string
+	var swErr error
+	finished := false
+	for end := time.Now().Add(3 * time.Minute); !finished && !strings.Contains(status, "waiting for a one slot"); {
+		if time.Now().After(end) {
+			t.Fatalf("no instance shown waiting for a slot in 3 minutes; last status:\n%s", status)
+		}
+		select {
+		case swErr = <-done:
+			finished = true
+		default:
+			status, _ = run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "limited")
+		}
+	}
+	if !strings.Contains(status, "waiting for a one slot (max_concurrent 1 across all workers)") {
+		t.Errorf("the sweep ended before `starter status` showed an instance waiting for a slot; last status:\n%s", status)
+	}
+	t.Logf("status while the sweep ran:\n%s", status)
+	if !finished {
+		select {
+		case swErr = <-done:
+		case <-time.After(5 * time.Minute):
+			t.Fatalf("the sweep did not end in 5 minutes\n%s", sw.out)
+		}
+	}
+	if out := sw.out.String(); swErr != nil || !strings.Contains(out, "Sweep limited: completed") {
+		t.Fatalf("sweep: %v\n%s\nworker 1:\n%s\nworker 2:\n%s", swErr, out, w1.out, w2.out)
 	}
 	td := glob(t, filepath.Join(data, "runs", "limited", "*__*"))
 	if len(td) != 1 {
