@@ -158,7 +158,6 @@ func (s *Server) handleInstance(w http.ResponseWriter, r *http.Request) {
 		}
 		pageLink := func(p int) string { return link("/instance", append(base, "page", strconv.Itoa(p))...) + "#steps" }
 		data["Steps"], data["Page"], data["Pages"], data["StepCount"] = steps, page, pages, d.NumSteps()
-		data["Live"] = d.Live
 		data["Prev"], data["Next"] = pageLink(page-1), pageLink(page+1)
 		data["Chart"] = newTurnChart(d.stats())
 		if d.ViewErr == nil {
