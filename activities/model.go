@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -43,7 +44,11 @@ func (a *Activities) ModelCall(ctx context.Context, in workflows.ModelCallInput)
 	}
 	model, err := a.Models(preset, cfg, in.Ref.InstanceID)
 	if err != nil {
-		return workflows.ModelCallResult{}, configError("model %s: %v", cfg.Model, err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "model "+cfg.Model+":") { // said once
+			msg = "model " + cfg.Model + ": " + msg
+		}
+		return workflows.ModelCallResult{}, configError("%s", msg)
 	}
 	ac, err := a.agentConfig(in.Ref)
 	if err != nil {
