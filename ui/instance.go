@@ -221,19 +221,31 @@ type viewJSON struct {
 	Summaries []string      `json:"summaries"`
 	Notes     []string      `json:"notes"`
 	Messages  []viewMessage `json:"messages"`
-	JSON      string        `json:"json"`
+	// JSON is the `starter view --json` text; for a big view it is left
+	// out and JSONURL serves it.
+	JSON    string `json:"json"`
+	JSONURL string `json:"json_url,omitempty"`
 }
 
+// viewBudget is the size of message texts above which a view's long
+// messages are folded (their full text at a message's More URL): a raw
+// view of a 250-turn trajectory with 50 KB observations is ~12 MB of text.
+const viewBudget = 1 << 20
+
 type viewMessage struct {
-	Role        string   `json:"role"`
-	MessageType string   `json:"message_type"`
-	Turn        int      `json:"turn"`
-	Tokens      int      `json:"tokens"`
-	Masked      bool     `json:"masked"`
-	Original    int      `json:"original_tokens,omitempty"`
-	Summary     string   `json:"summary,omitempty"`
-	Content     string   `json:"content"`
-	ToolCalls   []string `json:"tool_calls,omitempty"`
+	Role        string `json:"role"`
+	MessageType string `json:"message_type"`
+	Turn        int    `json:"turn"`
+	Tokens      int    `json:"tokens"`
+	Masked      bool   `json:"masked"`
+	Original    int    `json:"original_tokens,omitempty"`
+	Summary     string `json:"summary,omitempty"`
+	Content     string `json:"content"`
+	// Bytes and More are set when Content is folded: its full length and
+	// where the full text is.
+	Bytes     int      `json:"content_bytes,omitempty"`
+	More      string   `json:"more,omitempty"`
+	ToolCalls []string `json:"tool_calls,omitempty"`
 }
 
 // viewParams reads the strategy and o/s/k from the query over the trial's.
@@ -308,10 +320,37 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
+	// Parts of a big view, asked for one at a time.
+	again := func(k, val string) string {
+		q := r.URL.Query()
+		q.Set(k, val)
+		return "/api/view?" + q.Encode()
+	}
+	q := r.URL.Query()
+	if q.Get("format") == "json" {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(js)
+		return
+	}
+	if m := q.Get("msg"); m != "" {
+		i, err := strconv.Atoi(m)
+		if err != nil || i < 0 || i >= len(v.Items) {
+			s.fail(w, fmt.Errorf("%w: msg=%q: want a message 0-%d", errBadRequest, m, len(v.Items)-1))
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(v.Items[i].Content))
+		return
+	}
+	total := 0
+	for _, it := range v.Items {
+		total += len(it.Content)
+	}
+	folding := total > viewBudget
 	msgs := v.Messages()
 	raw := v.File.History[:v.File.Queries[v.Turn-1]]
 	out := viewJSON{Turn: v.Turn, Turns: len(v.File.Queries), Strategy: v.Params.Strategy, Tokens: llm.CountMessages(msgs),
-		RawTokens: llm.CountMessages(raw), RawCount: len(raw), Notes: v.Notes, JSON: string(js), Summaries: []string{},
+		RawTokens: llm.CountMessages(raw), RawCount: len(raw), Notes: v.Notes, Summaries: []string{},
 		Params: fmt.Sprintf("o=%d s=%d k=%d", v.Params.ObsN, v.Params.SumN, v.Params.SumKeepM)}
 	for _, sm := range v.Summaries {
 		line := fmt.Sprintf("S%d: turns %d-%d, made after turn %d, %s", sm.Index, sm.From, sm.To, sm.MadeAfter, sm.Source)
@@ -320,9 +359,18 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Summaries = append(out.Summaries, line)
 	}
+	if len(js) <= viewBudget {
+		out.JSON = string(js)
+	} else {
+		out.JSONURL = again("format", "json")
+	}
 	for i, it := range v.Items {
 		m := viewMessage{Role: it.Role, MessageType: it.MessageType, Turn: it.Turn, Tokens: llm.CountMessages(msgs[i : i+1]),
 			Masked: it.Masked, Content: it.Content}
+		if folding && len(it.Content) > previewBytes {
+			m.Content, _ = cutText(it.Content, previewBytes)
+			m.Bytes, m.More = len(it.Content), again("msg", strconv.Itoa(i))
+		}
 		if it.Masked {
 			orig := it.Message
 			orig.Content = it.Original

@@ -71,7 +71,15 @@ function viewer() {
   const hp = {o: document.getElementById("hp-o"), n: document.getElementById("hp-n"), k: document.getElementById("hp-k")};
   const box = document.getElementById("view"), sum = document.getElementById("view-summary");
   const err = document.getElementById("view-error"), js = document.getElementById("view-json");
-  let seq = 0, timer = null;
+  let seq = 0, timer = null, jsURL = "";
+  // A big view's `starter view --json` text is fetched when shown.
+  const loadJSON = () => {
+    const u = jsURL, my = seq;
+    jsURL = "";
+    js.textContent = "loading…";
+    fetch(u, {credentials: "same-origin"}).then(r => r.text()).then(t => { if (my === seq) js.textContent = t; });
+  };
+  js.parentElement.addEventListener("toggle", () => { if (js.parentElement.open && jsURL) loadJSON(); });
   const load = () => {
     const my = ++seq;
     const u = new URL(sec.dataset.url, location.href);
@@ -92,11 +100,19 @@ function viewer() {
           let head = `[${i}] ${m.role} · ${m.message_type}` + (m.turn > 0 ? ` · turn ${m.turn}` : "") + ` · ${m.tokens} tokens`;
           if (m.masked) head += ` · MASKED (original ${m.original_tokens} tokens)`;
           if (m.summary) head += ` · SUMMARY ${m.summary}`;
-          d.append(el("div", "msg-head", head), el("pre", "msg-content", m.content));
+          const pre = el("pre", "msg-content", m.content);
+          d.append(el("div", "msg-head", head), pre);
+          if (m.more) { // folded: the full text on demand
+            pre.classList.add("folded");
+            pre.dataset.more = m.more;
+            d.append(el("button", "more", `show all ${m.content_bytes} bytes`));
+          }
           (m.tool_calls || []).forEach(c => d.append(el("pre", "msg-call", "→ " + c)));
           return d;
         }));
         js.textContent = v.json;
+        jsURL = v.json_url || "";
+        if (jsURL && js.parentElement.open) loadJSON();
         sec.dataset.turn = String(v.turn);
         delete sec.dataset.loading;
       })

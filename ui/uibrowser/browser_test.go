@@ -317,21 +317,7 @@ func TestBrowserRunningInstance(t *testing.T) {
 	put("head.json", `{}`)
 	put("turns/0001.a0.json", `{"content": "look", "valid": true, "action": {"command": "ls <b>x</b>"}}`)
 	put("turns/0001.obs.json", `{"attempt": 0, "output": "a.py"}`)
-	srv, err := ui.New(ui.Config{DataDir: dataDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 1000),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
-	}
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	hs, bctx := serveAndBrowse(t, ctx, exe, dataDir)
 	type C = chromedp.CSS
 	if err := chromedp.Do(bctx,
 		chromedp.Navigate(hs.URL+"/instance?s=sw&t=m__raw__run__aaaa&i=inst-1"),
@@ -361,5 +347,85 @@ func TestBrowserRunningInstance(t *testing.T) {
 	}
 	if action != "ls <b>x</b>" {
 		t.Errorf("step 1 action shown as %q", action)
+	}
+}
+
+// serveAndBrowse serves the UI over dataDir and opens headless Chromium;
+// both end with the test.
+func serveAndBrowse(t *testing.T, ctx context.Context, exe, dataDir string) (*httptest.Server, context.Context) {
+	srv, err := ui.New(ui.Config{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1300, 1000),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	return hs, bctx
+}
+
+// TestBrowserBigView opens a finished instance whose raw view is too big
+// to send whole (30 turns of 60 KB observations): the slider's messages
+// come folded, and "show all" loads a message's full text.
+func TestBrowserBigView(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	exe := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dataDir := t.TempDir()
+	tdir := filepath.Join(dataDir, "runs", "sw", "m__raw__big__aaaa")
+	hist := []map[string]any{{"role": "system", "content": "sys", "message_type": "system_prompt"}, {"role": "user", "content": "task", "message_type": "observation"}}
+	var steps []map[string]any
+	obs := strings.Repeat("0123456789<b>\n", 4000) // 60 KB
+	for n := 1; n <= 30; n++ {
+		hist = append(hist, map[string]any{"role": "assistant", "content": fmt.Sprintf("step %d", n), "message_type": "action"},
+			map[string]any{"role": "user", "content": fmt.Sprintf("obs %d ", n) + obs, "message_type": "observation"})
+		steps = append(steps, map[string]any{"action": fmt.Sprintf("cmd %d", n), "observation": obs, "thought": "t"})
+	}
+	trajData, err := json.Marshal(map[string]any{"history": hist, "trajectory": steps, "info": map[string]any{"exit_status": "submitted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := json.Marshal([]map[string]any{{"instance_id": "inst-1", "exit_status": "submitted", "turns": 30, "traj_file": "runs/sw/m__raw__big__aaaa/inst-1/inst-1.traj"}})
+	for p, b := range map[string][]byte{"trial.json": []byte(`{"sweep": "sw", "run_name": "m__raw__big"}`), "results.json": rec, "inst-1/inst-1.traj": trajData} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tdir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tdir, p), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs, bctx := serveAndBrowse(t, ctx, exe, dataDir)
+	type C = chromedp.CSS
+	full := len("obs 5 ") + len(obs)
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(hs.URL+"/instance?s=sw&t=m__raw__big__aaaa&i=inst-1"),
+		chromedp.WaitVisible(C(`#viewer[data-turn="30"]:not([data-loading]) #view .msg button.more`)),
+		chromedp.Click(C(`#view .msg[data-index="11"] button.more`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Message 11 is the observation of turn 5.
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelector('#view .msg[data-index="11"] .msg-content').textContent.length === %d`, full),
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		got, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelector('#view .msg[data-index="11"] .msg-content').textContent.length`))
+		t.Fatalf("show all: the message has %d characters, want %d: %v", got, full, err)
+	}
+	// The `starter view --json` text is loaded when its section is opened.
+	if err := chromedp.Do(bctx, chromedp.Click(C(`#viewer details summary`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`(t => t.startsWith("[") && t.length > 1600000)(document.getElementById("view-json").textContent)`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the view's JSON was not loaded: %v", err)
 	}
 }
