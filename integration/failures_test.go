@@ -125,6 +125,7 @@ func TestBadInputRefused(t *testing.T) {
 		{[]string{"sweep", "--parallel-trials", "0", demo}, []string{"--parallel-trials", "at least 1"}},
 		{[]string{"sweep", "--parallel-trials", "-1", demo}, []string{"--parallel-trials"}},
 		{[]string{"sweep", "--heartbeat-timeout", "0s", demo}, []string{"--heartbeat-timeout", "at least 1s"}},
+		{[]string{"sweep", "--stop-after-config-errors", "-1", demo}, []string{"--stop-after-config-errors", "0 (never stop) or more"}},
 		{[]string{"sweep", latin1}, []string{"latin1.yaml:3:", "UTF-8"}},
 		{append(runArgs, "--instances-shuffle", "maybe"), []string{"instances-shuffle", `"maybe"`, "boolean"}},
 		{append(runArgs, "--instances-slice", "5:2"), []string{"5:2", "0 instances"}},

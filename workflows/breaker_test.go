@@ -228,3 +228,40 @@ func TestSweepStopsOnBreaker(t *testing.T) {
 	assert.Equal(t, wf.TrialCancelled, st.Trials[1].State)
 	assert.Equal(t, wf.TrialSkipped, st.Trials[2].State)
 }
+
+// A trial resumed after the key was fixed: the failed records of the
+// earlier run (loaded from the store) do not count towards the breaker.
+func TestTrialBreakerIgnoresLoadedRecords(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	ids := []string{"demo__0", "demo__1", "demo__2", "demo__3", "demo__4", "demo__5"}
+	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(_ context.Context, _ wf.TrialRef) (wf.SelectInstancesResult, error) {
+		return wf.SelectInstancesResult{IDs: ids}, nil
+	}, wf.ActSelectInstances)
+	reg(func(_ context.Context, _ wf.LoadRecordsInput) ([]wf.InstanceRecord, error) {
+		var out []wf.InstanceRecord
+		for i, id := range ids[:3] {
+			out = append(out, failedRec(id, missingKey, i))
+		}
+		return out, nil
+	}, wf.ActLoadRecords)
+	reg(func(_ context.Context, _ wf.WriteTrialInput) error { return nil }, wf.ActWriteTrial)
+	var ran []string
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in wf.InstanceInput) (wf.InstanceRecord, error) {
+		ran = append(ran, in.Ref.InstanceID)
+		if len(ran) == 1 { // one more failure: with the loaded ones, 4 in a row
+			return failedRec(in.Ref.InstanceID, missingKey, 9), nil
+		}
+		return okRec(in.Ref.InstanceID), nil
+	}, workflow.RegisterOptions{Name: "InstanceWorkflow"})
+	ref := testTrialRef(1)
+	ref.Tuning.StopAfterConfigErrors = 3
+	env.ExecuteWorkflow(wf.TrialWorkflow, ref)
+	require.NoError(t, env.GetWorkflowError())
+	var res wf.TrialResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Empty(t, res.Breaker)
+	assert.Equal(t, ids[3:], ran)
+	assert.Len(t, res.Records, 6)
+}
