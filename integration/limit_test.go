@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,4 +189,100 @@ func mostInFlight(reqs []fakemodel.Request) int {
 		most = max(most, n)
 	}
 	return most
+}
+
+// inFlight is a proxy in front of a model server that counts the requests
+// being answered, also those a client gives up on (cancelled calls).
+type inFlight struct {
+	mu        sync.Mutex
+	now, most int
+	first     chan struct{}
+	once      sync.Once
+}
+
+func (f *inFlight) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.now++
+		f.most = max(f.most, f.now)
+		f.mu.Unlock()
+		f.once.Do(func() { close(f.first) })
+		next.ServeHTTP(w, r)
+		f.mu.Lock()
+		f.now--
+		f.mu.Unlock()
+	})
+}
+
+// TestCancelledCallKeepsItsSlotUntilItEnds: two workers, one instance
+// each, max_concurrent 1. The instance holding the slot is cancelled while
+// its call is in flight: the slot goes to the other instance only once
+// that call has ended, so the provider never sees two requests at once.
+func TestCancelledCallKeepsItsSlotUntilItEnds(t *testing.T) {
+	srv, err := fakemodel.Start(fakemodel.Config{Turns: 2, Latency: 4 * time.Second}, 0)
+	must(t, err)
+	defer srv.Close()
+	target, err := url.Parse(srv.URL())
+	must(t, err)
+	counter := &inFlight{first: make(chan struct{})}
+	front := httptest.NewServer(counter.wrap(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})))
+	defer front.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	models := filepath.Join(dir, "models.yaml")
+	must(t, os.WriteFile(models, []byte(fmt.Sprintf("models:\n  one:\n    provider: openai\n    model_id: fake\n    api_base: %q\n"+
+		"    api_key_env: CTXSWEEP_TEST_LIMIT_KEY\n    context_window: 1000000\n    rate_limit: {queue: one, max_concurrent: 1}\n"+
+		"    price: {input: 1, cached_input: 0.1, output: 5, source: test}\n", front.URL+"/v1")), 0o644))
+	file := filepath.Join(dir, "slots.yaml")
+	must(t, os.WriteFile(file, []byte("method: grid\nparameters:\n  model: {value: one}\n  strategy: {value: raw}\n"+
+		"  instances-subset: {value: demo}\n  instances-slice: {value: \":2\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 2}\n"), 0o644))
+	env := []string{"CTXSWEEP_TEST_LIMIT_KEY=k"}
+	common := []string{"--data-dir", data, "--models-file", models}
+	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
+	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	w1 := start(t, env, "worker", append(common, "--max-instances", "1")...)
+	w2 := start(t, env, "worker", append(common, "--max-instances", "1")...)
+	for _, w := range []*proc{w1, w2} {
+		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
+	}
+	sw := start(t, nil, "starter", append(common, "sweep", file, "--skip-preflight")...)
+	done := make(chan error, 1)
+	go func() { done <- sw.cmd.Wait() }()
+	select {
+	case <-counter.first:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("no model request in 3 minutes\n%s", sw.out)
+	}
+	var info struct {
+		Address string `json:"address"`
+	}
+	readJSON(t, filepath.Join(data, "server.json"), &info)
+	c, err := client.Dial(client.Options{HostPort: info.Address, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	must(t, err)
+	defer c.Close()
+	var st workflows.LimiterState
+	for end := time.Now().Add(time.Minute); len(st.Holders) != 1 || len(st.Waiters) != 1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("limiter state %+v: want one holder and one waiter", st)
+		}
+		v, err := c.QueryWorkflow(context.Background(), workflows.LimiterID(workflows.TaskQueue+"-llm-one"), "", workflows.LimiterQuery)
+		must(t, err)
+		must(t, v.Get(&st))
+	}
+	must(t, c.CancelWorkflow(context.Background(), st.Holders[0].WorkflowID, ""))
+	select {
+	case <-done:
+	case <-time.After(5 * time.Minute):
+		t.Fatalf("the sweep did not end in 5 minutes\n%s", sw.out)
+	}
+	counter.mu.Lock()
+	most := counter.most
+	counter.mu.Unlock()
+	if most != 1 {
+		t.Errorf("%d model requests in flight at once, want 1: the cancelled call's slot was given away while it ran", most)
+	}
+	if calls := srv.Stats().Calls; calls < 3 {
+		t.Errorf("%d model requests, want the cancelled one and the other instance's 2\n%s", calls, sw.out)
+	}
+	t.Logf("cancelled %s during its call; most in flight %d; %d requests", st.Holders[0].WorkflowID, most, srv.Stats().Calls)
 }

@@ -98,6 +98,7 @@ type instanceRun struct {
 	// limiter (useGlobalSlots); slotSeq numbers the run's requests.
 	globalSlots bool
 	slotSeq     int
+	inSlot      bool // a call holding a slot is being made
 }
 
 func (r *instanceRun) tuning() Tuning { return r.ref.Trial.Tuning }

@@ -19,6 +19,9 @@ func (r *instanceRun) apiCtx(ctx workflow.Context, queue string, attempts int32)
 	if queue != "" {
 		opts.TaskQueue = queue
 	}
+	// A call holding a limiter slot keeps it until the call has really
+	// ended, also when the instance is cancelled.
+	opts.WaitForCancellation = r.inSlot
 	return workflow.WithActivityOptions(ctx, opts)
 }
 

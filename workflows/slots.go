@@ -46,6 +46,8 @@ func (r *instanceRun) withSlot(ctx workflow.Context, queue string, max int, call
 		return err
 	}
 	defer release()
+	r.inSlot = true
+	defer func() { r.inSlot = false }()
 	return call()
 }
 
