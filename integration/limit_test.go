@@ -141,7 +141,8 @@ func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
 	if st.Max != 1 || st.Granted < len(reqs) || len(st.Holders) != 0 || len(st.Waiters) != 0 {
 		t.Errorf("limiter state: max %d, %d granted for %d requests, holders %v, waiters %v", st.Max, st.Granted, len(reqs), st.Holders, st.Waiters)
 	}
-	t.Logf("%d model requests, at most %d in flight; calls by worker %v; limiter granted %d", len(reqs), mostInFlight(reqs), callsBy, st.Granted)
+	t.Logf("%d model requests, at most %d in flight; calls by worker %v; limiter granted %d; slot hand-over (a reply to the next request) median %s",
+		len(reqs), mostInFlight(reqs), callsBy, st.Granted, medianGap(reqs))
 
 	// The histories replay: an instance that held slots, and the limiter.
 	ids := listWorkflows(t, data, `WorkflowType="InstanceWorkflow"`)
@@ -163,6 +164,21 @@ func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
 			t.Errorf("replaying %s (%d events): %v", id, len(h.Events), err)
 		}
 	}
+}
+
+// medianGap is the median time from a reply to the next request.
+func medianGap(reqs []fakemodel.Request) time.Duration {
+	sorted := append([]fakemodel.Request(nil), reqs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start.Before(sorted[j].Start) })
+	var gaps []time.Duration
+	for i := 1; i < len(sorted); i++ {
+		gaps = append(gaps, sorted[i].Start.Sub(sorted[i-1].End))
+	}
+	if len(gaps) == 0 {
+		return 0
+	}
+	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
+	return gaps[len(gaps)/2]
 }
 
 // mostInFlight is the largest number of requests the server was answering
