@@ -7,12 +7,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap/zapcore"
@@ -51,7 +49,7 @@ func main() {
 				// A worker in another PID namespace (or on another host
 				// sharing the directory) cannot see the server's process:
 				// only a server that also does not answer is gone.
-				if !info.Alive() && !answers(info.Address) {
+				if !info.Alive() && !info.Answers() {
 					return fmt.Errorf("%s/server.json names a server (process %d, %s) that is no longer running: `starter server` was stopped or killed; start it again with `starter server --data-dir %s`, or pass --temporal-address", dataDir, info.PID, info.Address, dataDir)
 				}
 				address = info.Address
@@ -87,14 +85,4 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
-}
-
-// answers says whether something accepts TCP connections at addr.
-func answers(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
 }
