@@ -1,8 +1,10 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +13,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ctxresearch/ctxsweep/workflows"
 )
 
 // twoTrials is a sweep of 2 trials × the 6 demo tasks, one trial and one
@@ -89,6 +99,14 @@ func TestDetachedSweepStopsOnMissingKey(t *testing.T) {
 	if len(st.Trials) != 2 || st.Trials[0].State != "failed" || st.Trials[1].State != "skipped" {
 		t.Errorf("trial states: %+v; want failed, skipped", st.Trials)
 	}
+	// The sweep's and the stopped trial's histories replay with the
+	// workflow code (the breaker's decisions are deterministic).
+	var trials []string
+	waitFor(t, time.Minute, "the trial to be listed", func() bool {
+		trials = listWorkflows(t, data, `WorkflowType="TrialWorkflow"`)
+		return len(trials) >= 1
+	})
+	replayHistories(t, data, append([]string{"sweep/keys"}, trials...)...)
 	text, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "status", "keys")
 	for _, w := range []string{"Sweep keys: failed", "the first 3 instance(s)", "model preset gpt-4o-mini", "OPENAI_API_KEY is not set", "What to do", "starter resume keys"} {
 		if !strings.Contains(text, w) {
@@ -175,5 +193,36 @@ func TestRevokedKeyStopsTheSweep(t *testing.T) {
 	}
 	if other := glob(t, filepath.Join(data, "runs", "keys", "*observation_masking*", "*", "record.json")); len(other) > 0 {
 		t.Errorf("the second trial ran instances after the sweep was stopped: %v", other)
+	}
+}
+
+// replayHistories replays the histories of the workflows ids on data's
+// server with the sweep and trial workflow code.
+func replayHistories(t *testing.T, data string, ids ...string) {
+	t.Helper()
+	var info struct {
+		Address string `json:"address"`
+	}
+	readJSON(t, filepath.Join(data, "server.json"), &info)
+	c, err := client.Dial(client.Options{HostPort: info.Address, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	must(t, err)
+	defer c.Close()
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflow(workflows.SweepWorkflow)
+	r.RegisterWorkflow(workflows.TrialWorkflow)
+	for _, id := range ids {
+		h := &historypb.History{}
+		it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			must(t, err)
+			h.Events = append(h.Events, ev)
+		}
+		if err := r.ReplayWorkflowHistory(log.NewStructuredLogger(slog.New(slog.DiscardHandler)), h); err != nil {
+			t.Errorf("%s (%d events) does not replay: %v", id, len(h.Events), err)
+		}
+	}
+	if len(ids) < 2 {
+		t.Errorf("replayed %v: want the sweep and its trial", ids)
 	}
 }
