@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -80,7 +81,7 @@ func (v *failureView) update(st workflows.SweepStatus, live map[string]workflows
 			c := v.byKey[key]
 			if c == nil {
 				c = &failureClass{Preset: preset, ExitStatus: r.ExitStatus, Error: msg, Trial: t.RunName, Instance: r.InstanceID,
-					Hint: hintFor(msg, r.ExitStatus), key: key}
+					Hint: hintFor(msg, r.ExitStatus, st.Name), key: key}
 				v.byKey[key] = c
 				v.Classes = append(v.Classes, c)
 			}
@@ -136,22 +137,26 @@ func trialPreset(t workflows.SweepTrial) string {
 	return t.RunName
 }
 
-// hintFor says what to do about a failure.
-func hintFor(msg, exit string) string {
+// hintFor says what to do about a failure of sweep (its name).
+func hintFor(msg, exit, sweep string) string {
 	low := strings.ToLower(msg)
+	retry := fmt.Sprintf("then `starter retry %s` runs the failed instances again", sweep)
+	if sweep == "" { // the instance is still retrying
+		retry = "the call is retried meanwhile"
+	}
 	switch {
 	case strings.Contains(msg, "is not set (put it in"):
-		return "set the variable named above in the worker's environment or its .env file (`starter models` shows which keys are present), then run the sweep again"
+		return fmt.Sprintf("set the variable named above in the worker's environment or its .env file (`starter models` shows which keys are present), then `starter resume %s` (finished instances are kept)", cmp.Or(sweep, "NAME"))
 	case strings.Contains(msg, "type: AuthFailed") || strings.Contains(low, "401") || strings.Contains(low, "403"):
-		return "the provider refused the credentials: check the key of this preset (`starter models`) and its api_base"
+		return "the provider refused the credentials: check the key of this preset (`starter models`) and its api_base, " + retry
 	case strings.Contains(msg, workflows.ErrInstanceDirLost):
-		return "the instance directory was deleted during the sweep; run the trial again to redo the instance"
+		return "the instance directory was deleted during the sweep; " + retry
 	case strings.Contains(msg, "type: ConfigError"):
-		return "fix the configuration named in the error (sweep file, model preset or environment); every instance of this preset fails the same way"
+		return "fix the configuration named in the error (sweep file, model preset or environment); every instance of this preset fails the same way; " + retry
 	case strings.Contains(low, "no space left"):
-		return "free disk space in the data directory or Docker's, then run the failed instances again"
+		return "free disk space in the data directory or Docker's, " + retry
 	case strings.Contains(low, "docker"):
-		return "check the Docker engine (DOCKER_HOST, `docker info`), then run the failed instances again"
+		return "check the Docker engine (DOCKER_HOST, `docker info`), " + retry
 	case strings.Contains(msg, "RateLimited") || strings.Contains(low, "429"):
 		return "the provider is rate-limiting: lower num-workers or --parallel-trials, or set rate_limit on the preset"
 	case exit == agent.ExitAPI || strings.Contains(msg, "ProviderUnavailable") || strings.Contains(msg, "BadResponse"):
@@ -210,7 +215,7 @@ func (c *failureClass) lines() string {
 func (t trouble) lines(now time.Time) string {
 	return fmt.Sprintf("model %s endpoint failing for %s/%s (turn %d, since %s): %d failed attempts so far, %s\n  last error: %s\n  what to do: %s",
 		t.Model, t.Trial, t.Instance, t.Turn, t.Since.Local().Format("15:04:05"), t.Retries, untilText(t.NextAttempt, now), t.Error,
-		hintFor(t.Error, agent.ExitAPI))
+		hintFor(t.Error, agent.ExitAPI, ""))
 }
 
 // printNew prints each failure class and each endpoint trouble the first
