@@ -25,6 +25,10 @@ type Price struct {
 	// included) is longer than Above tokens; the highest matching tier wins.
 	Tiers  []PriceTier `yaml:"tiers,omitempty" json:"tiers,omitempty"`
 	Source string      `yaml:"source" json:"source"`
+	// Unverified says why the price may differ from what the provider
+	// bills (e.g. a region's own rate that the table could not confirm);
+	// `starter models` marks such prices and a sweep using them warns.
+	Unverified string `yaml:"unverified,omitempty" json:"unverified,omitempty"`
 }
 
 // PriceTier is a long-context price (USD per million tokens).

@@ -33,7 +33,7 @@ func modelsCmd(g *globals) *cobra.Command {
 				p := presets[name]
 				fmt.Printf("%-50s %-17s %-26s %s\n", name, p.Provider, priceText(p), credentials(cmd.Context(), p, env, aws))
 			}
-			fmt.Println("\nPrices are list prices per million tokens (sources and dates in config/models.yaml); unpriced presets run with cost 0 and no cost limit.")
+			fmt.Println("\nPrices are list prices per million tokens (sources and dates in config/models.yaml); unpriced presets run with cost 0 and no cost limit; (?) marks a price not confirmed for the preset's region (see its unverified note).")
 			fmt.Println("Keys are read from the environment, ./.env or $CTXSWEEP_ENV_FILE.")
 			return nil
 		},
@@ -50,6 +50,9 @@ func priceText(p llm.Preset) string {
 	s := money(p.Price.Input) + " / " + money(p.Price.CachedInput) + " / " + money(p.Price.Output)
 	if len(p.Price.Tiers) > 0 {
 		s += " +tiers"
+	}
+	if p.Price.Unverified != "" {
+		s += " (?)"
 	}
 	return s
 }

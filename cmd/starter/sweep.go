@@ -172,6 +172,9 @@ func planSweep(g *globals, file string, data []byte, f *sweepFlags) (workflows.S
 	if unpriced := unpricedModels(spec, presets); len(unpriced) > 0 {
 		fmt.Fprintf(os.Stderr, "warning: no price for %s: their calls count as $0, so cost-limit (and any budget) cannot stop them; call-limit still applies\n", strings.Join(unpriced, ", "))
 	}
+	for _, w := range unverifiedPrices(spec, presets) {
+		fmt.Fprintf(os.Stderr, "warning: unverified price, costs may be off (set price in --models-file to fix) — %s\n", w)
+	}
 	if len(g.modelsFile) > 0 {
 		// The presets travel with the sweep: workers need no --models-file.
 		ref, err := activities.StoreModels(g.dataDir, g.modelsFile, presets)
@@ -242,6 +245,22 @@ func checkSweep(g *globals, file string, data []byte, f *sweepFlags) (*sweep.Spe
 
 // unpricedModels lists the models of a sweep that have no price.
 func unpricedModels(spec *sweep.Spec, presets llm.Presets) []string {
+	return sweepPresets(spec, presets, func(p llm.Preset) bool { return !p.Priced() })
+}
+
+// unverifiedPrices lists "preset: why" for the sweep's presets whose price
+// is marked unverified.
+func unverifiedPrices(spec *sweep.Spec, presets llm.Presets) []string {
+	var out []string
+	for _, name := range sweepPresets(spec, presets, func(p llm.Preset) bool { return p.Price != nil && p.Price.Unverified != "" }) {
+		out = append(out, name+": "+presets[name].Price.Unverified)
+	}
+	return out
+}
+
+// sweepPresets lists, once each, the model and summarizer presets of the
+// sweep for which keep is true.
+func sweepPresets(spec *sweep.Spec, presets llm.Presets, keep func(llm.Preset) bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range spec.Parameters {
@@ -251,7 +270,7 @@ func unpricedModels(spec *sweep.Spec, presets llm.Presets) []string {
 		choices, _ := p.Choices()
 		for _, v := range choices {
 			name, _ := v.(string)
-			if pr, ok := presets[name]; ok && !pr.Priced() && !seen[name] {
+			if pr, ok := presets[name]; ok && keep(pr) && !seen[name] {
 				seen[name] = true
 				out = append(out, name)
 			}
