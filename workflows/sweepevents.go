@@ -22,6 +22,7 @@ func (r *sweepRun) progress(ctx workflow.Context, p TrialProgress) {
 	if p.Done <= t.Done {
 		return
 	}
+	r.presetProgress(ctx, tr, p)
 	t.Total, t.Done, t.Submitted, t.Resolved, t.Cost = p.Total, p.Done, p.Submitted, p.Resolved, p.Cost
 	t.Outcome = sweep.Outcome{Instances: p.Done, Submitted: p.Submitted, Resolved: p.Resolved,
 		Cost: p.Cost, SummaryCost: p.SummaryCost, Turns: p.Turns, APICalls: p.APICalls}
@@ -105,7 +106,7 @@ func (r *sweepRun) ended(ctx workflow.Context, tr *trialRun, res TrialResult, er
 }
 
 // breakerStop stops the sweep after the circuit breaker stopped one of
-// its trials: no trial starts any more, the running ones are cancelled
+// its trials (from; nil when the breaker across trials tripped): no trial starts any more, the running ones are cancelled
 // (their finished instances are kept) and the sweep ends failed with the
 // breaker's message.
 func (r *sweepRun) breakerStop(ctx workflow.Context, from *trialRun, msg string) {
@@ -113,7 +114,11 @@ func (r *sweepRun) breakerStop(ctx workflow.Context, from *trialRun, msg string)
 		return
 	}
 	r.broken, r.err = true, errors.New(msg)
-	workflow.GetLogger(ctx).Error("circuit breaker: stopping the sweep", "trial", from.ref.RunName)
+	if from != nil {
+		workflow.GetLogger(ctx).Error("circuit breaker: stopping the sweep", "trial", from.ref.RunName)
+	} else {
+		workflow.GetLogger(ctx).Error("circuit breaker: stopping the sweep", "across trials", true)
+	}
 	for _, o := range r.byHist { // in proposal order: deterministic
 		if o != nil && o != from && !o.ended && o.cancel != nil {
 			o.cancel()

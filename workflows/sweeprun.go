@@ -26,9 +26,10 @@ type sweepRun struct {
 	byHist  []*trialRun
 	runs    map[string]*trialRun
 	running int
-	noMore  bool  // the controller has nothing left to propose
-	err     error // the controller failed (or the circuit breaker stopped the sweep)
-	broken  bool  // the circuit breaker stopped the sweep (breaker.go)
+	noMore  bool                      // the controller has nothing left to propose
+	err     error                     // the controller failed (or the circuit breaker stopped the sweep)
+	broken  bool                      // the circuit breaker stopped the sweep (breaker.go)
+	presets map[string]*presetBreaker // the breaker across trials, per model preset
 	budget  *ledger
 	// runsSoFar counts the earlier runs (continue-as-new) of this sweep.
 	runsSoFar int

@@ -26,6 +26,11 @@ type TrialProgress struct {
 	SummaryCost float64 `json:"summary_cost,omitempty"`
 	Turns       int     `json:"turns,omitempty"`
 	APICalls    int     `json:"api_calls,omitempty"`
+	// Fresh says the instance finished in this run (not loaded from an
+	// earlier one); ConfigFailure is its configuration or authentication
+	// error, if it ended with one (the sweep's breaker across trials).
+	Fresh         bool   `json:"fresh,omitempty"`
+	ConfigFailure string `json:"config_failure,omitempty"`
 }
 
 // TrialResult is what a trial returns: its records, in instance order.
@@ -102,7 +107,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 		workflow.GetLogger(ctx).Info("the W&B run was stopped from W&B: stopping the trial", "trial", t.RunName)
 		stopWork()
 	})
-	add := func(r InstanceRecord) {
+	add := func(r InstanceRecord, fresh bool) {
 		wb.log(r)
 		byID[r.InstanceID] = r
 		status.Records = append(status.Records, r)
@@ -117,12 +122,12 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 			status.Resolved++
 		}
 		if !t.QuietProgress {
-			reportProgress(ctx, t.TrialID, r.InstanceID, status)
+			reportProgress(ctx, t.TrialID, r, fresh, status)
 		}
 	}
 	for _, id := range sel.IDs {
 		if r, ok := byID[id]; ok {
-			add(r)
+			add(r, false)
 		}
 	}
 	brk := &trialBreaker{n: t.Tuning.StopAfterConfigErrors}
@@ -190,7 +195,7 @@ func TrialWorkflow(ctx workflow.Context, t TrialRef) (TrialResult, error) {
 				workflow.GetLogger(gctx).Error("instance failed", "instance", id, "error", err)
 				return
 			}
-			add(rec)
+			add(rec, true)
 			if brk.add(ctx, rec) {
 				workflow.GetLogger(ctx).Error("circuit breaker: instances keep failing with one configuration error; stopping the trial",
 					"trial", t.RunName, "instances", brk.trip.Count, "error", rec.Error)
@@ -258,12 +263,12 @@ func instanceReusePolicy(ctx workflow.Context) enumspb.WorkflowIdReusePolicy {
 	return enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
 }
 
-func reportProgress(ctx workflow.Context, trialID, instanceID string, s *TrialStatus) {
+func reportProgress(ctx workflow.Context, trialID string, r InstanceRecord, fresh bool, s *TrialStatus) {
 	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
 	if parent == nil {
 		return
 	}
-	p := TrialProgress{TrialID: trialID, InstanceID: instanceID, Total: s.Total, Done: len(s.Records), Submitted: s.Submitted,
+	p := TrialProgress{TrialID: trialID, InstanceID: r.InstanceID, Fresh: fresh, ConfigFailure: presetFailure(r), Total: s.Total, Done: len(s.Records), Submitted: s.Submitted,
 		Resolved: s.Resolved, Cost: s.Cost, SummaryCost: s.SummaryCost, Turns: s.Turns, APICalls: s.APICalls}
 	workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalProgress, p)
 }
