@@ -69,8 +69,7 @@ func (s statusRecords) counts() (records, failed int) {
 func TestDetachedSweepStopsOnMissingKey(t *testing.T) {
 	data := t.TempDir()
 	noKey := []string{"OPENAI_API_KEY=", "CTXSWEEP_ENV_FILE="}
-	start(t, noKey, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, noKey, data)
 	start(t, noKey, "worker", "--data-dir", data)
 	file := twoTrials(t, "gpt-4o-mini")
 	if out, code := run(t, time.Minute, noKey, "starter", "--data-dir", data, "sweep", file, "--detach", "--skip-preflight",

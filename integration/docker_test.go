@@ -28,8 +28,7 @@ func TestDockerWorkerKilledThenGC(t *testing.T) {
 	if err := os.WriteFile(sweepFile, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, nil, data)
 	w := start(t, slow, "worker", "--data-dir", data)
 	if out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", sweepFile, "--detach"); code != 0 {
 		t.Fatalf("sweep --detach: exit %d\n%s", code, out)

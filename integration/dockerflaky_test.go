@@ -109,8 +109,7 @@ func flakySweep(t *testing.T) (data string, proxy *flakyDocker, w *proc) {
 		t.Fatal(err)
 	}
 	proxy = newFlakyDocker(t, real)
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, nil, data)
 	proxy.down() // the daemon restarts as the sweep starts: sandbox setup meets it
 	w = start(t, append([]string{"DOCKER_HOST=unix://" + proxy.path}, slow...), "worker", "--data-dir", data)
 	if out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", sweepFile, "--detach"); code != 0 {

@@ -38,25 +38,13 @@ func TestMaxConcurrentHoldsAcrossWorkers(t *testing.T) {
 	srv, err := fakemodel.Start(fakemodel.Config{Turns: 3, Latency: 300 * time.Millisecond, Record: true}, 0)
 	must(t, err)
 	defer srv.Close()
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	models := filepath.Join(dir, "models.yaml")
-	must(t, os.WriteFile(models, []byte(fmt.Sprintf("models:\n  one-at-a-time:\n    provider: openai\n    model_id: fake\n    api_base: %q\n"+
-		"    api_key_env: CTXSWEEP_TEST_LIMIT_KEY\n    context_window: 1000000\n    rate_limit: {queue: one, max_concurrent: 1}\n"+
-		"    price: {input: 1, cached_input: 0.1, output: 5, source: test}\n", srv.URL())), 0o644))
-	file := filepath.Join(dir, "limited.yaml")
-	must(t, os.WriteFile(file, []byte("method: grid\nparameters:\n  model: {value: one-at-a-time}\n  strategy: {value: raw}\n"+
-		"  instances-subset: {value: demo}\n  instances-slice: {value: \":6\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 4}\n"), 0o644))
-	env := []string{"CTXSWEEP_TEST_LIMIT_KEY=k"}
-	common := []string{"--data-dir", data, "--models-file", models}
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	data, file, common := setupLimited(t, srv.URL(), "limited", 6, 4)
 	// Each worker runs two instances at once: four sandboxes, one model
 	// call at a time. The first knows the preset from --models-file; the
 	// second learns it from the sweep and polls its queue from its first
 	// instance on.
-	w1 := start(t, env, "worker", append(common, "--max-instances", "2")...)
-	w2 := start(t, env, "worker", "--data-dir", data, "--max-instances", "2")
+	w1 := start(t, limitEnv, "worker", append(common, "--max-instances", "2")...)
+	w2 := start(t, limitEnv, "worker", "--data-dir", data, "--max-instances", "2")
 	for _, w := range []*proc{w1, w2} {
 		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
 	}
@@ -243,21 +231,9 @@ func TestCancelledCallKeepsItsSlotUntilItEnds(t *testing.T) {
 	counter := &inFlight{first: make(chan struct{})}
 	front := httptest.NewServer(counter.wrap(httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})))
 	defer front.Close()
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	models := filepath.Join(dir, "models.yaml")
-	must(t, os.WriteFile(models, []byte(fmt.Sprintf("models:\n  one:\n    provider: openai\n    model_id: fake\n    api_base: %q\n"+
-		"    api_key_env: CTXSWEEP_TEST_LIMIT_KEY\n    context_window: 1000000\n    rate_limit: {queue: one, max_concurrent: 1}\n"+
-		"    price: {input: 1, cached_input: 0.1, output: 5, source: test}\n", front.URL+"/v1")), 0o644))
-	file := filepath.Join(dir, "slots.yaml")
-	must(t, os.WriteFile(file, []byte("method: grid\nparameters:\n  model: {value: one}\n  strategy: {value: raw}\n"+
-		"  instances-subset: {value: demo}\n  instances-slice: {value: \":2\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 2}\n"), 0o644))
-	env := []string{"CTXSWEEP_TEST_LIMIT_KEY=k"}
-	common := []string{"--data-dir", data, "--models-file", models}
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
-	w1 := start(t, env, "worker", append(common, "--max-instances", "1")...)
-	w2 := start(t, env, "worker", append(common, "--max-instances", "1")...)
+	data, file, common := setupLimited(t, front.URL+"/v1", "slots", 2, 2)
+	w1 := start(t, limitEnv, "worker", append(common, "--max-instances", "1")...)
+	w2 := start(t, limitEnv, "worker", append(common, "--max-instances", "1")...)
 	for _, w := range []*proc{w1, w2} {
 		waitFor(t, time.Minute, "a worker to poll", func() bool { return strings.Contains(w.out.String(), "polling") })
 	}
@@ -301,4 +277,27 @@ func TestCancelledCallKeepsItsSlotUntilItEnds(t *testing.T) {
 		t.Errorf("%d model requests, want the cancelled one and the other instance's 2\n%s", calls, sw.out)
 	}
 	t.Logf("cancelled %s during its call; most in flight %d; %d requests", st.Holders[0].WorkflowID, most, srv.Stats().Calls)
+}
+
+// limitEnv holds the key of the preset setupLimited writes.
+var limitEnv = []string{"CTXSWEEP_TEST_LIMIT_KEY=k"}
+
+// setupLimited writes a models file with preset one-at-a-time (queue one,
+// max_concurrent 1) calling apiBase, and a sweep file name.yaml over the
+// first n demo instances, workers at a time; it starts a server on a new
+// data directory. It returns the data directory, the sweep file and the
+// flags naming the data directory and models file.
+func setupLimited(t *testing.T, apiBase, name string, n, workers int) (data, file string, common []string) {
+	t.Helper()
+	dir := t.TempDir()
+	data = filepath.Join(dir, "data")
+	models := filepath.Join(dir, "models.yaml")
+	must(t, os.WriteFile(models, []byte(fmt.Sprintf("models:\n  one-at-a-time:\n    provider: openai\n    model_id: fake\n    api_base: %q\n"+
+		"    api_key_env: CTXSWEEP_TEST_LIMIT_KEY\n    context_window: 1000000\n    rate_limit: {queue: one, max_concurrent: 1}\n"+
+		"    price: {input: 1, cached_input: 0.1, output: 5, source: test}\n", apiBase)), 0o644))
+	file = filepath.Join(dir, name+".yaml")
+	must(t, os.WriteFile(file, []byte(fmt.Sprintf("method: grid\nparameters:\n  model: {value: one-at-a-time}\n  strategy: {value: raw}\n"+
+		"  instances-subset: {value: demo}\n  instances-slice: {value: \":%d\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: %d}\n", n, workers)), 0o644))
+	startServer(t, nil, data)
+	return data, file, []string{"--data-dir", data, "--models-file", models}
 }

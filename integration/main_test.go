@@ -48,7 +48,13 @@ type proc struct {
 
 func start(t *testing.T, env []string, bin string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, bin), args...)
+	return startCmd(t, env, exec.Command(filepath.Join(binDir, bin), args...))
+}
+
+// startCmd starts cmd in its own process group with env added, its output
+// gathered, killed (with its children) when the test ends.
+func startCmd(t *testing.T, env []string, cmd *exec.Cmd) *proc {
+	t.Helper()
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), env...)
@@ -58,6 +64,15 @@ func start(t *testing.T, env []string, bin string, args ...string) *proc {
 	}
 	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
 	return &proc{cmd, out}
+}
+
+// startServer runs `starter server` on data (env added) and waits for its
+// server.json.
+func startServer(t *testing.T, env []string, data string) *proc {
+	t.Helper()
+	p := start(t, env, "starter", "--data-dir", data, "server", "--ui-port", "-1")
+	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	return p
 }
 
 func (p *proc) kill9() {

@@ -1,13 +1,11 @@
 package integration
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -18,16 +16,7 @@ import (
 func startInNamespace(t *testing.T, env []string, pre string, args ...string) *proc {
 	t.Helper()
 	script := pre + filepath.Join(binDir, "worker") + " " + strings.Join(args, " ") + " & wait"
-	cmd := exec.Command("unshare", "--pid", "--fork", "--mount", "sh", "-c", script)
-	out := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
-	return &proc{cmd, out}
+	return startCmd(t, env, exec.Command("unshare", "--pid", "--fork", "--mount", "sh", "-c", script))
 }
 
 // TestWorkersInSeparatePIDNamespaces: two workers, each in its own PID and
@@ -44,8 +33,7 @@ func TestWorkersInSeparatePIDNamespaces(t *testing.T) {
 		t.Skipf("unshare does not work here: %v %s", err, out)
 	}
 	data := t.TempDir()
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, nil, data)
 	wargs := []string{"--data-dir", data, "--max-instances", "2"}
 	w1 := startInNamespace(t, slow, "", wargs...)
 	if out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", demoFile, "--detach"); code != 0 {

@@ -46,8 +46,7 @@ func TestRetryAfterMissingKey(t *testing.T) {
 		"  instances-subset: {value: demo}\n  instances-slice: {value: \":3\"}\n  instances-shuffle: {value: false}\n  num-workers: {value: 3}\n"), 0o644))
 	env := []string{"CTXSWEEP_TEST_RETRY_KEY=", "WANDB_API_KEY=" + fakewandb.DefaultAPIKey, "WANDB_BASE_URL=" + wbURL}
 	common := []string{"--data-dir", data, "--models-file", models}
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, nil, data)
 	// The workers get no --models-file: the sweep's presets travel with it.
 	w := start(t, env, "worker", "--data-dir", data)
 

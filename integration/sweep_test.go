@@ -98,8 +98,7 @@ func TestWorkerKilledMidInstance(t *testing.T) {
 	}
 	defer wb.Close()
 	wenv := append([]string{"WANDB_API_KEY=" + fakewandb.DefaultAPIKey, "WANDB_BASE_URL=" + wbURL}, slow...)
-	start(t, nil, "starter", "--data-dir", data, "server", "--ui-port", "-1")
-	waitFor(t, time.Minute, "server.json", func() bool { _, err := os.Stat(filepath.Join(data, "server.json")); return err == nil })
+	startServer(t, nil, data)
 	w1 := start(t, wenv, "worker", "--data-dir", data)
 	out, code := run(t, time.Minute, nil, "starter", "--data-dir", data, "sweep", demoFile, "--detach", "--heartbeat-timeout", "4s", "--wandb")
 	if code != 0 {

@@ -54,7 +54,7 @@ func (r *sweepRun) presetProgress(ctx workflow.Context, tr *trialRun, p TrialPro
 		b.finished, b.trials = b.finished[len(b.finished)-n:], b.trials[len(b.trials)-n:]
 	}
 	trip, ok := Breaker(b.finished, n, 0)
-	if !ok || distinct(b.trials) < 2 {
+	if !ok || len(uniq(b.trials)) < 2 {
 		return // one trial's own breaker decides on its own failures
 	}
 	if workflow.GetVersion(ctx, presetBreakerVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -76,5 +76,3 @@ func uniq(xs []string) []string {
 	}
 	return out
 }
-
-func distinct(xs []string) int { return len(uniq(xs)) }
