@@ -56,7 +56,10 @@ func NewOfflineLog(dir string, spec RunSpec) (*OfflineLog, error) {
 	switch {
 	case err == nil && old.ID != spec.ID:
 		return nil, fmt.Errorf("wandb: offline log %s belongs to run %s, not %s", dir, old.ID, spec.ID)
-	case err == nil && spec.StartTime.IsZero():
+	case err == nil && !old.StartTime.IsZero():
+		// The run's `_runtime` origin is fixed when it is first logged: a
+		// trial retried or resumed later (with its own, later start) must
+		// not make `_runtime` go back.
 		spec.StartTime = old.StartTime
 	case err != nil && !os.IsNotExist(err):
 		return nil, err

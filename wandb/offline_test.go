@@ -83,6 +83,13 @@ func TestOfflineLogKeepsFirstRowPerOffset(t *testing.T) {
 	if !l2.Spec().StartTime.Equal(l.Spec().StartTime) || len(l2.Spec().Tags) != 1 {
 		t.Fatalf("reopened spec %+v", l2.Spec())
 	}
+	// Also when the reopening trial gives its own, later start (a retry):
+	// `_runtime` must not go back.
+	l3, err := NewOfflineLog(dir, RunSpec{ID: "r", Project: "p", StartTime: l.Spec().StartTime.Add(time.Hour)})
+	must(t, err)
+	if !l3.Spec().StartTime.Equal(l.Spec().StartTime) {
+		t.Fatalf("reopened with a later start: %v, want the first %v", l3.Spec().StartTime, l.Spec().StartTime)
+	}
 	if _, err := NewOfflineLog(dir, RunSpec{ID: "other"}); err == nil {
 		t.Fatal("log reused for another run")
 	}
